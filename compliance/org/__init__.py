@@ -1,0 +1,1 @@
+"""Centres, departments, windows and staff (SPEC §2)."""

@@ -1,0 +1,1 @@
+"""Patrol inspections (SPEC §4): checklist templates from seed 004, runs, findings."""
