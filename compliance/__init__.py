@@ -31,15 +31,17 @@ def create_app(config: Config | None = None) -> Flask:
     ext.babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _init_login(app)
 
-    from . import audit  # noqa: F401  (registers the audit session hooks)
+    from . import models  # noqa: F401  (the whole schema; registers the audit hooks)
     from .api import init_api
     from .auth.routes import bp as auth_bp
+    from .conduct.routes import bp as conduct_bp
     from .main import bp as main_bp
     from .org.routes import bp as org_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
+    app.register_blueprint(conduct_bp)
     api = init_api(app)
 
     # Feature packages plug in here and only here (ARCHITECTURE: camera_hooks → inspections

@@ -86,4 +86,6 @@ class TestConfig(Config):
         super().__init__(instance_path)
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.SECRET_KEY = "test-secret-key"
+        # A cheap hash keeps fixtures with many logins fast; production uses scrypt.
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
         self.UPLOAD_FOLDER = os.path.join(instance_path, "uploads")

@@ -12,6 +12,7 @@ from .auth.models import Role
 # (endpoint, label, roles). Feature packages append their own entries via ``add_nav``.
 NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("main.index", _l("Home"), tuple(Role)),
+    ("conduct.findings", _l("Findings"), tuple(Role)),
     ("org.staff_list", _l("Staff"), (Role.inspector, Role.unit_lead, Role.hr, Role.admin)),
     ("org.windows", _l("Windows"), tuple(Role)),
     ("org.departments", _l("Departments"), (Role.inspector, Role.unit_lead, Role.hr, Role.admin)),

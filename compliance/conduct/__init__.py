@@ -1,0 +1,1 @@
+"""Conduct findings (SPEC §4, §5, §7): the one table of deductions, whatever produced them."""
