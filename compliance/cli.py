@@ -19,7 +19,7 @@ from .extensions import db
 
 def register_cli(app: Flask) -> None:
     for command in (init_db, create_user_command, seed_demo_command, backup_command,
-                    restore_command, audit_verify):
+                    restore_command, audit_verify, scheduler_command, run_job_command):
         app.cli.add_command(command)
 
 
@@ -189,3 +189,32 @@ def audit_verify():
         click.echo(f"audit chain BROKEN at entry {bad} (after {checked} good entries)", err=True)
         raise SystemExit(1)
     click.echo(f"audit chain intact: {checked} entries")
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="run queued jobs once and exit (for tests)")
+def scheduler_command(once):
+    """Run the scheduled jobs in the foreground (one process per deployment)."""
+    import logging
+
+    from flask import current_app as app
+
+    from .jobs import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    serve(app._get_current_object(), once=once)
+
+
+@click.command("run-job")
+@click.argument("name")
+@with_appcontext
+def run_job_command(name):
+    """Run one registered job now and print its result."""
+    from .jobs import REGISTRY, execute
+
+    if name not in REGISTRY:
+        raise click.UsageError(f"unknown job {name}; known: {', '.join(sorted(REGISTRY))}")
+    run = execute(current_app._get_current_object(), name, trigger="manual", requested_by="cli")
+    click.echo(f"{name}: {run.status} {run.result or run.error}")
+    if run.status != "succeeded":
+        raise SystemExit(1)

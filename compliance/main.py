@@ -61,3 +61,28 @@ def audit_log():
 def me():
     return redirect(url_for("org.staff_detail", staff_no=current_user.staff.staff_no)
                     if current_user.staff else url_for("main.index"))
+
+
+@bp.route("/jobs", methods=["GET", "POST"])
+@roles_required(Role.admin)
+def jobs():
+    """Scheduled jobs: last runs with their errors, and "run now" (queued for the scheduler)."""
+    from flask import flash
+    from flask_babel import gettext as _
+
+    from .jobs import REGISTRY, JobRun, queue_run
+
+    if request.method == "POST":
+        name = request.form.get("job", "")
+        if name not in REGISTRY:
+            return redirect(url_for("main.jobs"))
+        queue_run(name, current_user.username)
+        db.session.commit()
+        flash(_("Job %(name)s queued; the scheduler runs it within a minute.", name=name),
+              "success")
+        return redirect(url_for("main.jobs"))
+    runs = db.session.scalars(sa.select(JobRun).order_by(JobRun.id.desc()).limit(200)).all()
+    last = {}
+    for run in runs:
+        last.setdefault(run.job, run)
+    return render_template("main/jobs.html", registry=REGISTRY, runs=runs[:50], last=last)

@@ -5,3 +5,4 @@ from .cases.calendar import WorkdayOverride  # noqa: F401
 from .conduct.models import Evidence, Finding, FindingStep  # noqa: F401
 from .org.models import Centre, Department, Staff, Window  # noqa: F401
 from .scoring.store import RulebookVersion  # noqa: F401
+from .jobs import JobRun, SchedulerLease  # noqa: F401

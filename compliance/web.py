@@ -20,6 +20,7 @@ NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("org.centres", _l("Centres"), (Role.admin,)),
     ("auth.users", _l("Users"), (Role.admin,)),
     ("main.audit_log", _l("Audit log"), (Role.admin,)),
+    ("main.jobs", _l("Scheduled jobs"), (Role.admin,)),
 ]
 
 
