@@ -74,10 +74,12 @@ def _feature_packages():
 
 
 def _select_locale():
+    """The user's own choice (the switch in the top bar); for API callers, their
+    Accept-Language; otherwise Simplified Chinese (SPEC §1: Chinese by default)."""
     chosen = session.get("lang")
     if chosen in ("zh_CN", "en"):
         return chosen
-    if request and request.headers.get("Accept-Language"):
+    if request and request.path.startswith("/api/") and request.headers.get("Accept-Language"):
         best = request.accept_languages.best_match(["zh_CN", "zh", "en"], default="zh_CN")
         return "en" if best == "en" else "zh_CN"
     return "zh_CN"
