@@ -60,7 +60,10 @@ def init_web(app: Flask) -> None:
         if request.path.startswith("/api/"):
             from .api.errors import error_response
 
-            return error_response(400, error.description, code="csrf")
+            from flask_babel import gettext as _
+
+            return error_response(400, _("The form expired or was sent from elsewhere. "
+                                         "Reload the page and try again."), code="csrf")
         return render_template("errors/error.html", status=400, error=error, csrf=True), 400
 
     @app.after_request

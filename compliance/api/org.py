@@ -14,16 +14,11 @@ from ..extensions import db
 from ..importing import ImportFileError
 from ..org import operations
 from ..org.models import Centre, Department, DepartmentKind, Employment, Gender, Staff, Window, Zone
-from . import ApiBlueprint
+from . import ApiBlueprint, requires
 from .errors import import_rejected
 from .schemas import StrictSchema, code_field, enum_field, items_schema, text_field
 
 blp = ApiBlueprint("api_org", __name__, description="Organisation: departments, windows, staff")
-
-
-def require_roles(*roles):
-    if current_user.role not in roles:
-        abort(403)
 
 
 def target_centre(centre_code: str | None) -> Centre:
@@ -149,11 +144,11 @@ def list_departments():
 
 
 @blp.route("/departments", methods=["POST"])
+@requires(*MANAGERS)
 @blp.arguments(DepartmentIn)
 @blp.response(201, DepartmentOut)
 def create_department(body):
     """Create a department (HR, admin)."""
-    require_roles(*MANAGERS)
     centre = target_centre(body.get("centre_code"))
     department = operations.save_department(centre.id, body["code"], body["name"], body["kind"])
     db.session.commit()
@@ -161,15 +156,25 @@ def create_department(body):
 
 
 def _by_code(model, code: str, edit: bool = False):
-    """A department or window of the caller's centre by code, after its access check."""
+    """A department or window by code, after its access check.
+
+    Codes are unique within a centre; a deployment-wide login names the centre with
+    ``?centre_code=`` when several centres use the code.
+    """
     stmt = sa.select(model).where(model.code == code)
     if current_user.centre_id:
         stmt = stmt.where(model.centre_id == current_user.centre_id)
-    record = db.session.scalars(stmt).first()
-    if record is None:
+    elif request.args.get("centre_code"):
+        stmt = stmt.join(Centre, model.centre_id == Centre.id).where(
+            Centre.code == request.args["centre_code"])
+    records = db.session.scalars(stmt.limit(2)).all()
+    if not records:
         abort(404)
-    check_access(record, edit=edit)
-    return record
+    if len(records) > 1:
+        message = _("Several centres use %(code)s: name the centre (centre_code).", code=code)
+        raise Invalid(message, {"centre_code": message})
+    check_access(records[0], edit=edit)
+    return records[0]
 
 
 def _department(code: str, edit: bool = False) -> Department:
@@ -183,10 +188,10 @@ def get_department(code):
 
 
 @blp.route("/departments/<code>", methods=["PATCH"])
+@requires(*MANAGERS)
 @blp.arguments(DepartmentUpdate)
 @blp.response(200, DepartmentOut)
 def update_department(body, code):
-    require_roles(*MANAGERS)
     department = _department(code, edit=True)
     operations.save_department(department.centre_id, department.code,
                                body.get("name", department.name),
@@ -205,11 +210,11 @@ def list_windows():
 
 
 @blp.route("/windows", methods=["POST"])
+@requires(*MANAGERS)
 @blp.arguments(WindowIn)
 @blp.response(201, WindowOut)
 def create_window(body):
     """Create a window (HR, admin)."""
-    require_roles(*MANAGERS)
     centre = target_centre(body.get("centre_code"))
     window = operations.save_window(centre.id, body["code"], body["name"], body["zone"],
                                     body["department_code"])
@@ -228,10 +233,10 @@ def get_window(code):
 
 
 @blp.route("/windows/<code>", methods=["PATCH"])
+@requires(*MANAGERS)
 @blp.arguments(WindowUpdate)
 @blp.response(200, WindowOut)
 def update_window(body, code):
-    require_roles(*MANAGERS)
     window = _window(code, edit=True)
     operations.save_window(window.centre_id, window.code, body.get("name", window.name),
                            body.get("zone", window.zone),
@@ -265,11 +270,11 @@ def list_staff(query):
 
 
 @blp.route("/staff", methods=["POST"])
+@requires(*MANAGERS)
 @blp.arguments(StaffIn)
 @blp.response(201, StaffOut)
 def create_staff(body):
     """Create a person (HR, admin)."""
-    require_roles(*MANAGERS)
     centre = target_centre(body.get("centre_code"))
     data = operations.StaffData(
         body["staff_no"], body["name"], body["gender"], body["department_code"],
@@ -286,10 +291,10 @@ def get_staff(staff_no):
 
 
 @blp.route("/staff/<staff_no>", methods=["PATCH"])
+@requires(*MANAGERS)
 @blp.arguments(StaffUpdate)
 @blp.response(200, StaffOut)
 def update_staff(body, staff_no):
-    require_roles(*MANAGERS)
     person = staff_or_404(staff_no, edit=True)
     data = operations.StaffData(
         person.staff_no, body.get("name", person.name), body.get("gender", person.gender),
@@ -304,12 +309,12 @@ def update_staff(body, staff_no):
 
 
 @blp.route("/staff/import", methods=["POST"])
+@requires(*MANAGERS)
 @blp.arguments(ImportFile, location="files")
 @blp.response(200, ImportReportOut)
 @blp.alt_response(400, description="Nothing imported: the per-row error report")
 def import_staff(files):
     """Import a staff list (CSV or Excel): all rows or none, with a per-row report."""
-    require_roles(*MANAGERS)
     upload = files["file"]
     centre = target_centre(request.args.get("centre_code"))
     try:

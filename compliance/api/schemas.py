@@ -10,13 +10,17 @@ class StrictSchema(Schema):
     """Unknown fields are refused (marshmallow's default RAISE), named in the error."""
 
 
+def _length(max_length: int) -> list:
+    # Two validators, so the message says which bound was broken ("longer than 32 characters").
+    return [validate.Length(min=1), validate.Length(max=max_length)]
+
+
 def code_field(max_length: int, **kwargs):
-    return fields.String(validate=[validate.Length(min=1, max=max_length), CODE_PATTERN],
-                         **kwargs)
+    return fields.String(validate=[*_length(max_length), CODE_PATTERN], **kwargs)
 
 
 def text_field(max_length: int, **kwargs):
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    return fields.String(validate=_length(max_length), **kwargs)
 
 
 def enum_field(enum_cls, **kwargs):

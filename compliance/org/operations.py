@@ -94,8 +94,19 @@ def save_staff(centre_id: int, data: StaffData, staff: Staff | None = None) -> S
     """Create or update a person. Staff numbers (工号) are unique across the deployment."""
     _ensure_unique(Staff, [Staff.staff_no == data.staff_no], "staff_no", data.staff_no,
                    staff.id if staff else None)
-    department = department_by_code(centre_id, data.department_code)
-    window = window_by_code(centre_id, data.window_code) if data.window_code else None
+    department = window = None
+    unknown: dict[str, str] = {}
+    try:
+        department = department_by_code(centre_id, data.department_code)
+    except Invalid as error:
+        unknown.update(error.fields)
+    if data.window_code:
+        try:
+            window = window_by_code(centre_id, data.window_code)
+        except Invalid as error:
+            unknown.update(error.fields)
+    if unknown:  # name every unknown reference at once
+        raise Invalid(next(iter(unknown.values())), unknown)
     if staff is None:
         staff = Staff(centre_id=centre_id)
         db.session.add(staff)
