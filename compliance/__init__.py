@@ -54,6 +54,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     init_web(app)
     register_cli(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
 
 

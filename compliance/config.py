@@ -61,6 +61,9 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _env("COOKIE_SECURE", "0") == "1"
         self.REMEMBER_COOKIE_HTTPONLY = True
+        # Reverse proxies in front of the app (nginx: 1); their X-Forwarded-For is trusted so
+        # login throttling sees the client's address.
+        self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_HOURS", 12))
 
     # Fixed settings (not per deployment).
