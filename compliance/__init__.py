@@ -34,6 +34,7 @@ def create_app(config: Config | None = None) -> Flask:
     from . import models  # noqa: F401  (the whole schema; registers the audit hooks)
     from .api import init_api
     from .auth.routes import bp as auth_bp
+    from .cases.routes import bp as cases_bp
     from .conduct.routes import bp as conduct_bp
     from .main import bp as main_bp
     from .org.routes import bp as org_bp
@@ -42,6 +43,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(conduct_bp)
+    app.register_blueprint(cases_bp)
+    from .notifications import init_notifications
+
+    init_notifications(app)
     api = init_api(app)
 
     # Feature packages plug in here and only here (ARCHITECTURE: camera_hooks → inspections
