@@ -79,6 +79,10 @@ def _feature_packages():
 
 
 def _select_locale():
+    from flask import has_request_context
+
+    if not has_request_context():
+        return "zh_CN"  # jobs and CLI commands speak the default language
     chosen = session.get("lang")
     if chosen in ("zh_CN", "en"):
         return chosen

@@ -14,7 +14,7 @@ from ..auth.permissions import get_visible_or_404, visible
 from ..cases import operations
 from ..cases.deadlines import centre_today, working_days_left
 from ..cases.masking import citizen_for
-from ..cases.models import (Complaint, ComplaintCategory, ComplaintChannel, ComplaintConclusion,
+from ..cases.models import (LEVEL_NAMES_ZH, Complaint, ComplaintCategory, ComplaintChannel, ComplaintConclusion,
                             ComplaintState, Review, ReviewCase, ReviewCaseState, ReviewChannel,
                             ReviewConclusion)
 from ..extensions import db
@@ -61,7 +61,7 @@ class ReviewOut(Schema):
     at = fields.AwareDateTime()
     day = fields.Date()
     level = fields.Integer()
-    level_name = fields.Function(lambda r: str(r.level_name))
+    level_name = fields.Function(lambda r: LEVEL_NAMES_ZH[r.level])  # seed 002 names
     channel = fields.Function(lambda r: r.channel.value)
     real_name = fields.Boolean()
     citizen_name = fields.Function(

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.models import Role, User
 from ..db import utcnow
@@ -65,7 +66,7 @@ def create_complaint(user, data: ComplaintData) -> Complaint:
     """Receive a complaint; its four deadlines are set from the day of receipt."""
     if not user.is_manager:
         raise Forbidden(_("Only HR receives complaints."))
-    text = require_text(data.text, "text", _("Write down what the complaint says."))
+    text = require_text(data.text, "text", _l("Write down what the complaint says."))
     for field, value, limit in (("complainant", data.complainant, NAME_MAX),
                                 ("contact", data.contact, CONTACT_MAX)):
         if value and len(value) > limit:
@@ -132,12 +133,12 @@ def transition(complaint: Complaint, user, target: ComplaintState, note: str = "
         if conclusion is None:
             message = _("Choose the conclusion.")
             raise Invalid(message, {"conclusion": message})
-        require_text(note, "note", _("Write down what the investigation found."))
+        require_text(note, "note", _l("Write down what the investigation found."))
     elif conclusion is not None:
         message = _("A conclusion is given only when concluding.")
         raise Invalid(message, {"conclusion": message})
     if target is ComplaintState.answered:
-        require_text(note, "note", _("Write down the answer given to the complainant."))
+        require_text(note, "note", _l("Write down the answer given to the complainant."))
     if assignee and target is not ComplaintState.assigned:
         message = _("A person is chosen only when assigning.")
         raise Invalid(message, {"assignee": message})

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..audit import current_actor
 from ..db import utcnow
@@ -132,7 +133,7 @@ def record_followup(case: ReviewCase, user, note: str) -> ReviewCase:
     """The follow-up contact with the citizen (回访核实) and what it found."""
     if not case.can_handle(user):
         raise Forbidden(_("Only HR or the unit lead follows up a bad review."))
-    note = require_text(note, "note", _("Write down what the follow-up found."))
+    note = require_text(note, "note", _l("Write down what the follow-up found."))
     if case.followed_up_at is not None:
         raise Conflict(_("The follow-up of this case is already recorded."), code="illegal_state")
     if case.state is ReviewCaseState.closed:
@@ -157,8 +158,8 @@ def conclude_case(case: ReviewCase, user, conclusion: ReviewConclusion, note: st
     if not isinstance(conclusion, ReviewConclusion):
         message = _("Choose a conclusion.")
         raise Invalid(message, {"conclusion": message})
-    message = _("Write down the rectification made.") \
-        if conclusion is ReviewConclusion.substantiated else _("Give the reason.")
+    message = _l("Write down the rectification made.") \
+        if conclusion is ReviewConclusion.substantiated else _l("Give the reason.")
     note = require_text(note, "note", message)
     before = case.state
     if before not in (ReviewCaseState.open, ReviewCaseState.followed_up):
@@ -182,7 +183,7 @@ def decide_malicious(case: ReviewCase, user, approved: bool, note: str) -> Revie
     scores) or rejects it (the case goes back to its conclusion and the review counts)."""
     if not case.can_edit(user):
         raise Forbidden(_("Only HR approves a mistaken or malicious conclusion."))
-    note = require_text(note, "note", _("Give the reason for the decision."))
+    note = require_text(note, "note", _l("Give the reason for the decision."))
     if case.state is not ReviewCaseState.pending_approval:
         raise Conflict(_("This case awaits no approval."), code="illegal_state")
     if approved:
@@ -202,7 +203,7 @@ def report_back(case: ReviewCase, user, note: str) -> ReviewCase:
     """Close a concluded case once the result (and any rectification) was reported back."""
     if not case.can_handle(user):
         raise Forbidden(_("Only HR or the unit lead closes a bad-review case."))
-    note = require_text(note, "note", _("Write down what was reported back."))
+    note = require_text(note, "note", _l("Write down what was reported back."))
     if case.state is not ReviewCaseState.concluded:
         raise Conflict(_("Only a concluded case can be closed."), code="illegal_state")
     case.state = ReviewCaseState.closed
