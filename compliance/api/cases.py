@@ -5,8 +5,8 @@ Citizens' names and contacts are masked for every role but HR and admin
 (``compliance.cases.masking.citizen_for``)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -17,9 +17,14 @@ from ..cases.masking import citizen_for
 from ..cases.models import (LEVEL_NAMES_ZH, Complaint, ComplaintCategory, ComplaintChannel, ComplaintConclusion,
                             ComplaintState, Review, ReviewCase, ReviewCaseState, ReviewChannel,
                             ReviewConclusion)
+from ..cases.review_import import import_reviews
+from ..errors import Forbidden, Invalid
 from ..extensions import db
+from ..importing import ImportFileError
 from ..org.models import Department, Staff
 from . import ApiBlueprint
+from .errors import import_rejected
+from .org import ImportFile, ImportReportOut, target_centre
 from .schemas import StrictSchema, code_field, enum_field, items_schema, text_field
 
 blp = ApiBlueprint("api_cases", __name__, description="Reviews, bad-review cases, complaints")
@@ -223,6 +228,29 @@ def list_reviews(query):
     if "to" in query:
         stmt = stmt.where(Review.day <= query["to"])
     return {"items": db.session.scalars(stmt.limit(5000)).all()}
+
+
+@blp.route("/reviews/import", methods=["POST"])
+@blp.arguments(ImportFile, location="files")
+@blp.response(200, ImportReportOut)
+@blp.alt_response(400, description="Nothing imported: the per-row error report")
+def import_reviews_file(files):
+    """Import the review platform's export (CSV or Excel): all rows or none, with a per-row
+    report; the platform's review id makes a re-import change nothing."""
+    if not current_user.is_manager:
+        raise Forbidden(_("Only HR imports reviews."))
+    upload = files["file"]
+    centre = target_centre(request.args.get("centre_code"))
+    try:
+        report = import_reviews(current_user, centre.id, upload.filename or "", upload.read())
+    except ImportFileError as error:
+        db.session.rollback()
+        raise Invalid(str(error), {"file": str(error)}) from error
+    if not report.ok:
+        db.session.rollback()
+        return import_rejected(report)
+    db.session.commit()
+    return report.as_dict()
 
 
 @blp.route("/reviews/<int:review_id>", methods=["GET"])

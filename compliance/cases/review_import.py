@@ -133,16 +133,16 @@ def import_reviews(user, centre_id: int, filename: str, data: bytes) -> ImportRe
     new: list[tuple[ReviewData, Staff, Window | None]] = []
     for number, row in read_table(filename, data, COLUMNS):
         report.rows += 1
-        parsed = _parse_row(number, row, report, centre, staff_by_no, windows)
-        if parsed is None:
-            continue
-        review_data, staff, window = parsed
-        key = review_data.external_id
-        if key in seen:
+        key = row["external_id"]
+        if key and key in seen:
             report.error(number, "external_id", _("Review id %(id)s already appears in row "
                                                   "%(row)d.", id=key, row=seen[key]))
+        elif key:
+            seen[key] = number
+        parsed = _parse_row(number, row, report, centre, staff_by_no, windows)
+        if parsed is None or seen.get(key) != number:
             continue
-        seen[key] = number
+        review_data, staff, window = parsed
         stored = existing.get(key)
         if stored is None:
             new.append(parsed)
