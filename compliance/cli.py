@@ -19,7 +19,7 @@ from .extensions import db
 
 def register_cli(app: Flask) -> None:
     for command in (init_db, create_user_command, seed_demo_command, backup_command,
-                    restore_command, audit_verify):
+                    restore_command, audit_verify, remind_deadlines):
         app.cli.add_command(command)
 
 
@@ -189,3 +189,22 @@ def audit_verify():
         click.echo(f"audit chain BROKEN at entry {bad} (after {checked} good entries)", err=True)
         raise SystemExit(1)
     click.echo(f"audit chain intact: {checked} entries")
+
+
+@click.command("remind-deadlines")
+@click.option("--date", "day", help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+@with_appcontext
+def remind_deadlines(day):
+    """Remind the people responsible for overdue complaints and bad-review cases (once a
+    day per case and person; running it twice reminds once)."""
+    from datetime import date
+
+    from .cases.reminders import send_deadline_reminders
+    from .timeutil import local_today
+
+    audit.acting_as("remind-deadlines")
+    today = date.fromisoformat(day) if day else local_today(
+        current_app.config.get("COMPLIANCE_TIMEZONE", "Asia/Shanghai"))
+    created = send_deadline_reminders(today)
+    db.session.commit()
+    click.echo(f"{created} reminders for {today.isoformat()}")

@@ -108,3 +108,13 @@ def test_removing_a_past_override_is_refused(client, world):
         response = client.post("/calendar", data={"csrf_token": token, "remove": "2026-10-10"})
     assert response.status_code == 400
     assert db.session.get(WorkdayOverride, date(2026, 10, 10)) is not None
+
+
+def test_reminder_command_is_idempotent(app_ctx, world):
+    complaint(world)
+    runner = app_ctx.test_cli_runner()
+    first = runner.invoke(args=["remind-deadlines", "--date", "2026-02-24"])
+    second = runner.invoke(args=["remind-deadlines", "--date", "2026-02-24"])
+    assert first.exit_code == 0 and "1 reminders" in first.output
+    assert "0 reminders" in second.output
+    assert len(_notes(world.users.hr)) == 1
