@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from compliance.cases.models import CaseStep, Review, ReviewCase, ReviewCaseState
+from compliance.cases.models import CaseStep, Review, ReviewCase
 from compliance.conduct.models import Finding
 from compliance.extensions import db
 from tests.conftest import api_token
