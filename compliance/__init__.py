@@ -34,6 +34,7 @@ def create_app(config: Config | None = None) -> Flask:
     from . import models  # noqa: F401  (the whole schema; registers the audit hooks)
     from .api import init_api
     from .auth.routes import bp as auth_bp
+    from .cases.routes import bp as cases_bp
     from .conduct.routes import bp as conduct_bp
     from .main import bp as main_bp
     from .org.routes import bp as org_bp
@@ -42,6 +43,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(conduct_bp)
+    app.register_blueprint(cases_bp)
+    from .notifications import init_notifications
+
+    init_notifications(app)
     api = init_api(app)
 
     # Feature packages plug in here and only here (ARCHITECTURE: camera_hooks → inspections
@@ -81,6 +86,10 @@ def _feature_packages():
 def _select_locale():
     """The user's own choice (the switch in the top bar); for API callers, their
     Accept-Language; otherwise Simplified Chinese (SPEC §1: Chinese by default)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return "zh_CN"  # jobs and CLI commands speak the default language
     chosen = session.get("lang")
     if chosen in ("zh_CN", "en"):
         return chosen

@@ -19,7 +19,8 @@ from .extensions import db
 
 def register_cli(app: Flask) -> None:
     for command in (init_db, create_user_command, seed_demo_command, backup_command,
-                    restore_command, audit_verify, scheduler_command, run_job_command):
+                    restore_command, audit_verify, scheduler_command, run_job_command,
+                    remind_deadlines):
         app.cli.add_command(command)
 
 
@@ -218,3 +219,23 @@ def run_job_command(name):
     click.echo(f"{name}: {run.status} {run.result or run.error}")
     if run.status != "succeeded":
         raise SystemExit(1)
+
+
+
+@click.command("remind-deadlines")
+@click.option("--date", "day", help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+@with_appcontext
+def remind_deadlines(day):
+    """Remind the people responsible for overdue complaints and bad-review cases (once a
+    day per case and person; running it twice reminds once)."""
+    from datetime import date
+
+    from .cases.reminders import send_deadline_reminders
+    from .timeutil import local_today
+
+    audit.acting_as("remind-deadlines")
+    today = date.fromisoformat(day) if day else local_today(
+        current_app.config.get("COMPLIANCE_TIMEZONE", "Asia/Shanghai"))
+    created = send_deadline_reminders(today)
+    db.session.commit()
+    click.echo(f"{created} reminders for {today.isoformat()}")

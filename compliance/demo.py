@@ -79,7 +79,78 @@ def seed_demo(staff_count: int = 60) -> dict[str, str]:
         "lead": (Role.unit_lead, {"centre_id": centre.id, "department_id": tax.id}),
         "staff": (Role.staff, {"centre_id": centre.id, "staff_id": first_staff.id}),
     }
+    users = {}
     for username, (role, scope) in logins.items():
-        create_user(username, DEMO_PASSWORD, role, **scope)
+        users[username] = create_user(username, DEMO_PASSWORD, role, **scope)
     db.session.flush()
+    seed_demo_cases(centre, users, rng)
     return {name: role.value for name, (role, _scope) in logins.items()}
+
+
+DEMO_COMMENTS = ["办事很快,态度好", "耐心解释,谢谢", "等候时间较长", "材料要求没有一次说清",
+                 "工作人员玩手机,态度冷淡", "跑了两趟才办成"]
+
+
+def seed_demo_cases(centre, users, rng: random.Random) -> None:
+    """A few days of reviews (some bad, with their cases), and complaints in several states,
+    relative to today so the case board shows live countdowns (SPEC §6)."""
+    from datetime import time, timedelta
+
+    from .cases import operations as cases
+    from .cases.models import (ComplaintCategory, ComplaintChannel, ComplaintConclusion,
+                               ComplaintState, ReviewChannel, ReviewConclusion)
+    from .timeutil import at_local, local_today
+
+    hr = users["hr"]
+    staff = db.session.scalars(sa.select(Staff).where(Staff.centre_id == centre.id)
+                               .order_by(Staff.staff_no)).all()
+    today = local_today(centre.timezone)
+    for n in range(40):
+        person = rng.choice(staff)
+        day = today - timedelta(days=rng.randint(0, 9))
+        level = rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 8, 7, 5])[0]
+        real = rng.random() < 0.5
+        cases.create_review(hr, cases.ReviewData(
+            staff_no=person.staff_no, at=at_local(day, time(9 + n % 8, rng.randint(0, 59)),
+                                                  centre.timezone),
+            level=level, channel=rng.choice(list(ReviewChannel)), real_name=real,
+            comment=DEMO_COMMENTS[min(5 - level, 5) if level < 3 else rng.randint(0, 1)],
+            citizen_name=rng.choice(SURNAMES) + rng.choice(GIVEN_M) if real else None,
+            citizen_contact=f"13{rng.randint(100000000, 999999999)}" if real else None))
+    # Make sure the board holds at least one bad review in each stage.
+    tax_staff = [p for p in staff if p.department.code == "SW"]
+    followed = cases.create_review(hr, cases.ReviewData(
+        staff_no=tax_staff[0].staff_no, at=at_local(today - timedelta(days=3), time(10, 5),
+                                                    centre.timezone),
+        level=1, channel=ReviewChannel.device, real_name=True, comment=DEMO_COMMENTS[4],
+        citizen_name="周明", citizen_contact="13912345678"))
+    cases.record_followup(followed.case, hr, "已电话回访,群众反映属实")
+    cases.conclude_case(followed.case, hr, ReviewConclusion.substantiated,
+                        "已对当事人批评教育,窗口整改并向群众致歉")
+    # Complaints: one just received, one under investigation, one overdue, one answered.
+    plan = [(0, ComplaintState.received, ComplaintCategory.attitude, ComplaintChannel.on_site),
+            (2, ComplaintState.investigating, ComplaintCategory.efficiency,
+             ComplaintChannel.hotline_12345),
+            (12, ComplaintState.assigned, ComplaintCategory.overdue, ComplaintChannel.letter),
+            (6, ComplaintState.answered, ComplaintCategory.citizen_conflict,
+             ComplaintChannel.phone)]
+    for i, (days_ago, state, category, channel) in enumerate(plan):
+        person = tax_staff[(i + 1) % len(tax_staff)]
+        complaint = cases.create_complaint(hr, cases.ComplaintData(
+            channel=channel, category=category, staff_no=person.staff_no,
+            text="群众反映:" + DEMO_COMMENTS[3 + i % 3], complainant=rng.choice(SURNAMES) + "先生",
+            contact=f"139{rng.randint(10000000, 99999999)}",
+            received_at=at_local(today - timedelta(days=days_ago), time(14, 30),
+                                 centre.timezone)))
+        while complaint.state is not state:
+            target = complaint.state.next
+            cases.transition(
+                complaint, hr, target, note={
+                    ComplaintState.assigned: "交派驻单位首席代表核查",
+                    ComplaintState.investigating: "调取监控并约谈当事人",
+                    ComplaintState.concluded: "经核查部分属实",
+                    ComplaintState.answered: "已电话反馈投诉人"}.get(target, ""),
+                conclusion=ComplaintConclusion.partly
+                if target is ComplaintState.concluded else None,
+                assignee="lead" if target is ComplaintState.assigned else None)
+    db.session.flush()

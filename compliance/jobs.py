@@ -256,6 +256,18 @@ def audit_chain_check():
     return f"{checked} entries intact"
 
 
+@register_job("deadline_reminders", "Remind who is responsible for overdue cases",
+              trigger="cron", hour=8, minute=0)
+def deadline_reminders():
+    from flask import current_app
+
+    from .cases.reminders import send_deadline_reminders
+    from .timeutil import local_today
+
+    today = local_today(current_app.config.get("COMPLIANCE_TIMEZONE", "Asia/Shanghai"))
+    return f"{send_deadline_reminders(today)} reminders for {today.isoformat()}"
+
+
 def serve(app: Flask, *, once: bool = False) -> None:  # pragma: no cover - long-running loop
     """The scheduler process: wait for the lock, then run the registry until stopped."""
     import time

@@ -13,12 +13,15 @@ from .auth.models import Role
 NAV: list[tuple[str, object, tuple[Role, ...]]] = [
     ("main.index", _l("Home"), tuple(Role)),
     ("conduct.findings", _l("Findings"), tuple(Role)),
+    ("cases.board", _l("Cases"), (Role.staff, Role.unit_lead, Role.hr, Role.admin)),
+    ("cases.reviews", _l("Reviews"), (Role.staff, Role.unit_lead, Role.hr, Role.admin)),
     ("org.staff_list", _l("Staff"), (Role.inspector, Role.unit_lead, Role.hr, Role.admin)),
     ("org.windows", _l("Windows"), tuple(Role)),
     ("org.departments", _l("Departments"), (Role.inspector, Role.unit_lead, Role.hr, Role.admin)),
     ("org.staff_import", _l("Import staff"), (Role.hr, Role.admin)),
     ("org.centres", _l("Centres"), (Role.admin,)),
     ("auth.users", _l("Users"), (Role.admin,)),
+    ("cases.calendar", _l("Working-day calendar"), (Role.admin,)),
     ("main.audit_log", _l("Audit log"), (Role.admin,)),
     ("main.jobs", _l("Scheduled jobs"), (Role.admin,)),
 ]

@@ -87,3 +87,47 @@ def add_working_days(start: date, days: int) -> date:
 
 def working_days_between(start: date, end: date) -> int:
     return working_days_between_by_rule(start, end, _overrides(start, end))
+
+
+# --- admin overrides -----------------------------------------------------------------------
+
+def package_years() -> list[int]:
+    """The years whose holidays and make-up working days the installed package knows."""
+    days = set(chinese_calendar.holidays) | set(chinese_calendar.workdays)
+    return sorted({d.year for d in days})
+
+
+def save_override(day: date, is_workday: bool, note: str, today: date) -> WorkdayOverride:
+    """Set (or change) the admin's ruling on a day. A day before ``today`` is refused:
+    deadlines already counted over it must not move."""
+    from flask_babel import gettext as _
+
+    from ..errors import Invalid
+
+    if day < today:
+        message = _("%(day)s is in the past; only today or later days can be overridden.",
+                    day=day.isoformat())
+        raise Invalid(message, {"day": message})
+    override = db.session.get(WorkdayOverride, day)
+    if override is None:
+        override = WorkdayOverride(day=day)
+        db.session.add(override)
+    override.is_workday, override.note = bool(is_workday), (note or "").strip()[:200]
+    db.session.flush()
+    return override
+
+
+def remove_override(day: date, today: date) -> None:
+    """Remove an override of today or a later day (past ones stay, as above)."""
+    from flask_babel import gettext as _
+
+    from ..errors import Invalid, NotFound
+
+    override = db.session.get(WorkdayOverride, day)
+    if override is None:
+        raise NotFound(_("No override for %(day)s.", day=day.isoformat()))
+    if day < today:
+        message = _("%(day)s is in the past; its override stays.", day=day.isoformat())
+        raise Invalid(message, {"day": message})
+    db.session.delete(override)
+    db.session.flush()

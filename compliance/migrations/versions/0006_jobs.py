@@ -1,7 +1,7 @@
 """job runs and scheduler lease
 
 Revision ID: 0006_jobs
-Revises: 0002_conduct
+Revises: 0005_cases
 Create Date: 2026-11-22 06:22:36.262290
 
 """
@@ -13,7 +13,7 @@ import compliance.db
 
 # revision identifiers, used by Alembic.
 revision = '0006_jobs'
-down_revision = '0002_conduct'
+down_revision = '0005_cases'
 branch_labels = None
 depends_on = None
 
