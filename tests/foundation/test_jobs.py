@@ -94,14 +94,19 @@ def test_only_one_scheduler_holds_the_lock(app_ctx):
         second.release()
 
 
-def test_expired_lease_is_taken_over(app_ctx):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL holds an advisory lock for the connection's life")
+def test_a_dead_schedulers_lock_is_taken_over(app_ctx):
+    """SQLite: the lease expires without heartbeats. PostgreSQL: the advisory lock goes with
+    the dead process's connection."""
     first, second = jobs.SchedulerLock(app_ctx), jobs.SchedulerLock(app_ctx)
     second.holder = "other-host:1"
     assert first.acquire()
-    with time_machine.travel(utcnow() + jobs.LEASE * 2):
+    if db.engine.dialect.name == "postgresql":
+        first._connection.close()  # what the server sees when the process is killed
         assert second.acquire()
+    else:
+        assert not second.acquire()
+        with time_machine.travel(utcnow() + jobs.LEASE * 2):
+            assert second.acquire()
     second.release()
 
 
