@@ -46,8 +46,8 @@ bench: $(VENV)/.dev translations
 
 # Refresh the message catalogues after changing user-facing strings.
 extract: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o compliance/translations/messages.pot .
-	$(BIN)/pybabel update -i compliance/translations/messages.pot -d compliance/translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o compliance/translations/messages.pot .
+	$(BIN)/pybabel update -i compliance/translations/messages.pot -d compliance/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache
