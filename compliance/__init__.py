@@ -36,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .auth.routes import bp as auth_bp
     from .cases.routes import bp as cases_bp
     from .conduct.routes import bp as conduct_bp
+    from .exports.routes import bp as exports_bp
     from .main import bp as main_bp
     from .org.routes import bp as org_bp
 
@@ -44,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(org_bp)
     app.register_blueprint(conduct_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(exports_bp)
     from .notifications import init_notifications
 
     init_notifications(app)
