@@ -38,7 +38,7 @@ from .credentials import CredentialError, unseal
 from .models import Camera, CameraState, SnapshotOrigin
 from .operations import add_picture, source_location
 from .schedule import Due, backoff, draw_extra_times, due_now, parse_hours
-from .screening import Screened, find_faces, screen
+from .screening import Screened, has_face, screen
 from .snapshots import Inputs, analysis_inputs, record_snapshot
 
 log = logging.getLogger("camera_hooks.capture")
@@ -85,7 +85,7 @@ def work(plan: Plan) -> Outcome:
     try:
         frame = sources.fetch(plan.config)
         if plan.inputs is None:  # a reference picture: must show nobody
-            if find_faces(frame.image):
+            if has_face(frame.image):
                 return Outcome(plan, frame, error=sources.SourceError(
                     "face_found", "the picture shows a face: take it while the hall is empty"))
             return Outcome(plan, frame)

@@ -30,7 +30,7 @@ from . import credentials
 from .models import (Camera, CameraFlag, CameraImage, CameraReference, CameraRegion,
                      CameraState, FlagKind, FlagState, RegionKind, SourceKind, WindowStreak)
 from .schedule import format_hours, parse_hours
-from .screening import find_faces
+from .screening import has_face
 
 MAX_POINTS = 64
 MIN_REGION_SIDE = 8  # pixels: the analysis ignores anything smaller
@@ -342,7 +342,7 @@ def add_picture(camera: Camera, image: np.ndarray, origin: str, taken_at: dateti
     Refused when a face is found in it (pictures are kept whole: they must show nobody), or
     when the camera's regions do not fit inside it.
     """
-    if check_faces and find_faces(image):
+    if check_faces and has_face(image):
         message = _("A face was found in the picture. Reference pictures must show the empty "
                     "hall: take them before opening hours.")
         raise Invalid(message, {field: message})
