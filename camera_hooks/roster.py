@@ -30,7 +30,7 @@ def duty_at(window: Window, at: datetime) -> Duty:
     if staff is None:
         return Duty(None, False, None, None, "not_rostered")
     state = presence(staff, at)
-    session = getattr(state.session, "code", state.session)
+    session = state.session
     if state.leave_type:
         why = "leave"
     elif state.temporary_absence:
