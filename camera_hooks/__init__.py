@@ -20,10 +20,9 @@ def init_app(app, api) -> None:
     from .models import REVIEWERS
     from .routes import bp
 
-    app.config.setdefault("CAMERA_DROP_ROOT", os.environ.get(
-        "COMPLIANCE_CAMERA_DROP_ROOT", os.path.join(app.instance_path, "camera_drop")))
-    app.config.setdefault("CAMERA_CAPTURE_WORKERS",
-                          int(os.environ.get("COMPLIANCE_CAMERA_WORKERS", "8")))
+    # Set by compliance.config (COMPLIANCE_CAMERA_DROP_ROOT, COMPLIANCE_CAMERA_WORKERS).
+    app.config.setdefault("CAMERA_DROP_ROOT", os.path.join(app.instance_path, "camera_drop"))
+    app.config.setdefault("CAMERA_CAPTURE_WORKERS", 8)
     app.register_blueprint(bp)
     api.register_blueprint(api_blp, url_prefix="/api/v1")
     csrf.exempt(api_blp)  # token calls carry no cookie; session calls are checked by the API

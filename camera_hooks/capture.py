@@ -227,6 +227,8 @@ def _store(outcome: Outcome, now: datetime) -> tuple[bool, int]:
         if purpose != "picture":
             state.extra_times = [t.isoformat() for t in plan.due.extra_left]
         db.session.commit()
+        if outcome.frame is not None:  # read but refused (a face): handled, moved aside
+            sources.archive(outcome.frame, now)
         return False, 0
     raised = 0
     try:
@@ -243,7 +245,8 @@ def _store(outcome: Outcome, now: datetime) -> tuple[bool, int]:
             except DomainError as error:  # e.g. the drop folder's picture was seen before
                 if error.code != "duplicate":
                     raise
-            state.next_capture_at = now + interval_of(camera, now)
+            if purpose != "extra":  # random extra times leave the regular rhythm alone
+                state.next_capture_at = now + interval_of(camera, now)
             state.extra_times = [t.isoformat() for t in plan.due.extra_left]
         state.last_attempt_at = state.last_success_at = now
         state.failures = 0
