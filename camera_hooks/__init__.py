@@ -12,11 +12,13 @@ import os
 def init_app(app, api) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from compliance.demo import register_demo_seeder
     from compliance.extensions import csrf
     from compliance.web import add_nav
 
     from . import capture, retention  # noqa: F401  (register the jobs)
     from .api import blp as api_blp
+    from .demo import seed_demo_cameras
     from .models import REVIEWERS
     from .routes import bp
 
@@ -28,6 +30,7 @@ def init_app(app, api) -> None:
     csrf.exempt(api_blp)  # token calls carry no cookie; session calls are checked by the API
     add_nav("camera.flags", _l("Camera review"), REVIEWERS)
     add_nav("camera.cameras", _l("Cameras"), REVIEWERS)
+    register_demo_seeder(seed_demo_cameras)
     _keep_uploads_in_memory(app)
 
 

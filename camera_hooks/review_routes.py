@@ -95,11 +95,14 @@ def reason_of(flag: CameraFlag) -> str:
     detail = flag.detail or {}
     if flag.kind is FlagKind.seat_empty:
         person = f"{flag.staff.name} ({flag.staff.staff_no})" if flag.staff else _("the person")
-        return _("Seat empty in %(n)d snapshots in a row while %(person)s was rostered "
-                 "(session %(session)s); similarity to the empty seat %(s)s ≥ %(t)s and no "
-                 "face found.", n=flag.streak, person=person,
-                 session=detail.get("session") or "—", s=_num(detail.get("similarity")),
-                 t=_num(detail.get("threshold")))
+        facts = {"person": person, "session": detail.get("session") or "—",
+                 "s": _num(detail.get("similarity")), "t": _num(detail.get("threshold"))}
+        if flag.streak > 1:
+            return _("Seat empty in %(n)d snapshots in a row while %(person)s was rostered "
+                     "(session %(session)s); similarity to the empty seat %(s)s ≥ %(t)s and "
+                     "no face found.", n=flag.streak, **facts)
+        return _("Seat empty while %(person)s was rostered (session %(session)s); similarity "
+                 "to the empty seat %(s)s ≥ %(t)s and no face found.", **facts)
     if flag.kind is FlagKind.desk_deviation:
         return _("The desk differs from the standard layout: difference %(d)s above %(t)s.",
                  d=_num(flag.score), t=_num(detail.get("threshold")))

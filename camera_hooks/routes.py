@@ -167,9 +167,22 @@ def camera_detail(code: str):
     return render_template(
         "camera/camera.html", camera=camera, snapshots=snapshots, current=snapshots[0]
         if snapshots else None, picture=picture, windows=_region_windows(camera),
-        open_flags=open_flags, health=health(camera),
+        open_flags=open_flags, health=health(camera), schedule=_schedule(camera),
         source=operations.source_display(camera), action_form=ActionForm(),
         picture_form=PictureForm(), snapshot_form=SnapshotForm())
+
+
+def _schedule(camera: Camera) -> dict:
+    """The camera's capture rhythm as it applies today (its own settings, else the
+    rulebook's)."""
+    from compliance.scoring.store import rules_for
+    from compliance.timeutil import local_today
+
+    rules = rules_for(camera.centre_id, local_today(camera.centre.timezone)).camera
+    return {"interval": camera.interval_minutes or rules.snapshot_interval_minutes,
+            "interval_from_rulebook": camera.interval_minutes is None,
+            "hours": camera.hours or " ".join(rules.capture_hours),
+            "hours_from_rulebook": not camera.hours}
 
 
 def _region_windows(camera: Camera) -> list[dict]:

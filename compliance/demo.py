@@ -34,6 +34,16 @@ GIVEN_M = ["伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "浩�
            "俊杰", "国庆", "宇航"]
 
 
+# Feature packages add their demo data from their ``init_app`` (the core never imports them):
+# each seeder is called as ``seeder(centre, users, rng)`` after the core's own demo data.
+DEMO_SEEDERS: list = []
+
+
+def register_demo_seeder(seeder) -> None:
+    if seeder not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seeder)
+
+
 def seed_demo(staff_count: int = 60) -> dict[str, str]:
     """Create the demo centre; returns the demo logins (user name → role)."""
     rng = random.Random(2026)
@@ -84,6 +94,8 @@ def seed_demo(staff_count: int = 60) -> dict[str, str]:
         users[username] = create_user(username, DEMO_PASSWORD, role, **scope)
     db.session.flush()
     seed_demo_cases(centre, users, rng)
+    for seeder in DEMO_SEEDERS:
+        seeder(centre, users, rng)
     return {name: role.value for name, (role, _scope) in logins.items()}
 
 
