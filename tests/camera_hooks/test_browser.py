@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from camera_hooks.models import CameraFlag, CameraRegion, FlagState, RegionKind
 from compliance.extensions import db
 from tests.attendance.helpers import DAY, local, roster
-from tests.foundation.test_browser import (CHROMIUM, CHROMIUM_ARGS, VIEWPORT,  # noqa: F401
-                                           browser, layout, live_server, log_in)
+from tests.foundation.test_browser import (VIEWPORT, layout, live_server,  # noqa: F401
+                                           log_in)
 
 from . import helpers
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def context(browser, live_server, world):  # noqa: F811
+def context(browser, live_server, world):  # noqa: F811 (live_server: imported fixture)
     made = []
 
     def open_context(touch: bool = False):

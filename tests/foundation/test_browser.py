@@ -9,10 +9,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 768, "height": 1024}
 SCREENSHOT = "/tmp/browser-nav.png"
 
@@ -26,16 +22,6 @@ NAV = {
     "hr_a": ["首页", "人员", "窗口", "部门", "导入人员"],
     "admin_a": ["首页", "人员", "窗口", "部门", "导入人员", "中心", "用户", "审计日志"],
 }
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
