@@ -186,8 +186,8 @@ class CameraState(db.Model):
     camera: Mapped[Camera] = relationship(back_populates="state")
 
 
-class CameraRegion(AuditedMixin, db.Model):
-    """One window's ``seat`` or ``desk`` polygon, in picture pixels."""
+class _WindowPart:
+    """One window's ``seat`` or ``desk`` on a camera (at most one of each)."""
 
     __table_args__ = (sa.UniqueConstraint("camera_id", "window_id", "kind"),)
 
@@ -196,6 +196,11 @@ class CameraRegion(AuditedMixin, db.Model):
     camera_id: Mapped[int] = mapped_column(sa.ForeignKey("camera.id"), index=True)
     window_id: Mapped[int] = mapped_column(sa.ForeignKey("window.id"), index=True)
     kind: Mapped[RegionKind] = mapped_column(enum_column(RegionKind))
+
+
+class CameraRegion(_WindowPart, AuditedMixin, db.Model):
+    """One window's ``seat`` or ``desk`` polygon, in picture pixels."""
+
     polygon: Mapped[list] = mapped_column(sa.JSON)  # [[x, y], ...]
 
     camera: Mapped[Camera] = relationship(back_populates="regions")
@@ -223,17 +228,10 @@ class CameraImage(_ReviewerVisible, AuditedMixin, db.Model):
     created_by: Mapped[str] = mapped_column(sa.String(100), default="")
 
 
-class CameraReference(AuditedMixin, db.Model):
+class CameraReference(_WindowPart, AuditedMixin, db.Model):
     """Which picture is a window's empty-seat (``seat``) or standard-desk (``desk``)
     reference."""
 
-    __table_args__ = (sa.UniqueConstraint("camera_id", "window_id", "kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"), index=True)
-    camera_id: Mapped[int] = mapped_column(sa.ForeignKey("camera.id"), index=True)
-    window_id: Mapped[int] = mapped_column(sa.ForeignKey("window.id"), index=True)
-    kind: Mapped[RegionKind] = mapped_column(enum_column(RegionKind))
     image_id: Mapped[int] = mapped_column(sa.ForeignKey("camera_image.id"), index=True)
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
     set_by: Mapped[str] = mapped_column(sa.String(100), default="")

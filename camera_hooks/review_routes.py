@@ -24,7 +24,7 @@ from . import review
 from .forms import ConfirmForm, DismissForm
 from .items import SUGGESTED, item_choices
 from .models import REVIEWERS, Camera, CameraFlag, FlagKind, FlagState
-from .routes import bp
+from .routes import bp, flash_error
 
 QUEUE_LIMIT = 300
 QUICK_REASONS = (
@@ -155,7 +155,7 @@ def flag_detail(flag_id: int):
                 return _next(flag, filters)
         except DomainError as error:
             db.session.rollback()
-            flash(str(next(iter(error.fields.values()), error.message)), "error")
+            flash_error(error)
     elif request.method == "POST":
         flash(_("This flag has already been decided (%(state)s).", state=flag.state.label),
               "error")

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from compliance.auth.models import Role
@@ -24,13 +23,15 @@ from compliance.extensions import db
 from compliance.org.models import Centre, Window
 from compliance.uploads import absolute_path, decode_upload
 
-from . import operations
+from . import display, operations
 from .capture import health
 from .forms import ActionForm, CameraForm, PictureForm, RegionsForm, SnapshotForm
 from .models import (REVIEWERS, Camera, CameraFlag, CameraImage, FlagState, RegionKind,
                      Snapshot)
+from .snapshots import upload_snapshot
 
 bp = Blueprint("camera", __name__, static_folder="static", static_url_path="/camera-static")
+display.register(bp)
 
 RECENT_SNAPSHOTS = 12
 
@@ -43,6 +44,11 @@ def form_errors(form, error: DomainError) -> None:
             shown = True
     if not shown:
         flash(str(error.message), "error")
+
+
+def flash_error(error: DomainError) -> None:
+    """The first field's message (the upload forms name one field), else the message."""
+    flash(str(next(iter(error.fields.values()), error.message)), "error")
 
 
 def camera_or_404(code: str, *, edit: bool = False) -> Camera:
@@ -62,82 +68,6 @@ def camera_or_404(code: str, *, edit: bool = False) -> Camera:
 
 def _centre_choices() -> list[Centre]:
     return db.session.scalars(visible(Centre).order_by(Centre.code)).all()
-
-
-# --- template helpers ------------------------------------------------------------------------
-
-HEALTH_LABELS = {"up": _l("Working"), "retrying": _l("Retrying"), "down": _l("Down"),
-                 "never": _l("No capture yet"), "inactive": _l("Switched off")}
-ERROR_LABELS = {
-    "timeout": _l("The camera did not answer in time."),
-    "unreachable": _l("The camera cannot be reached."),
-    "auth": _l("The camera refused the user name or password."),
-    "http_status": _l("The camera answered with an error."),
-    "too_large": _l("The picture is too large."),
-    "not_image": _l("The camera did not send a picture."),
-    "stream_open": _l("The stream could not be opened."),
-    "stream_empty": _l("The stream sent no picture."),
-    "folder_missing": _l("The drop folder does not exist."),
-    "no_picture": _l("No new picture in the drop folder."),
-    "credentials": _l("The stored password cannot be read: enter it again."),
-    "hanging": _l("The previous capture has not returned yet."),
-    "face_found": _l("The picture shows a face: take it while the hall is empty."),
-    "internal": _l("Unexpected error while capturing."),
-}
-
-
-@bp.app_template_global()
-def camera_health_label(state: str):
-    return HEALTH_LABELS.get(state, state)
-
-
-@bp.app_template_global()
-def camera_error_label(code: str):
-    return ERROR_LABELS.get(code, code)
-
-
-def _points(polygon) -> str:
-    return " ".join(f"{x},{y}" for x, y in polygon)
-
-
-@bp.app_template_global()
-def snapshot_overlay(snapshot: Snapshot, highlight: str | None = None) -> list[dict]:
-    """The regions of a snapshot as drawn for the reviewer: class by verdict, label with the
-    window code and the similarity (``F``: a face was found)."""
-    out = []
-    for region in snapshot.regions or []:
-        code, kind = region["window_code"], region["kind"]
-        signals = (snapshot.signals or {}).get(code, {})
-        if snapshot.camera_moved:
-            state, value = "moved", None
-        elif kind == "seat":
-            state, value = signals.get("seat", "unknown"), signals.get("seat_similarity")
-            if state == "empty" and not signals.get("expected"):
-                state = "excused"
-        else:
-            value = signals.get("desk_similarity")
-            state = "unknown" if value is None else (
-                "deviation" if signals.get("desk_deviation") else "ok")
-        letter = _("S") if kind == "seat" else _("D")
-        label = f"{code} {letter} {'—' if value is None else f'{value:.2f}'}"
-        if kind == "seat" and signals.get("person"):
-            label += " F"
-        xs, ys = [p[0] for p in region["polygon"]], [p[1] for p in region["polygon"]]
-        out.append({"points": _points(region["polygon"]), "kind": kind, "state": state,
-                    "label": label, "x": min(xs), "y": min(ys),
-                    "highlight": highlight == code})
-    return out
-
-
-@bp.app_template_global()
-def camera_region_overlay(camera: Camera) -> list[dict]:
-    out = []
-    for region in camera.regions:
-        xs, ys = [p[0] for p in region.polygon], [p[1] for p in region.polygon]
-        out.append({"points": _points(region.polygon), "kind": region.kind.value,
-                    "state": "drawn", "label": f"{region.window.code} {region.kind.label}",
-                    "x": min(xs), "y": min(ys), "highlight": False})
-    return out
 
 
 # --- list and detail -------------------------------------------------------------------------
@@ -326,7 +256,7 @@ def camera_picture_upload(code: str):
         flash(_("Picture saved."), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(str(next(iter(error.fields.values()), error.message)), "error")
+        flash_error(error)
     return redirect(url_for(".camera_detail", code=camera.code))
 
 
@@ -362,8 +292,6 @@ def camera_references(code: str):
 @roles_required(Role.admin)
 def camera_snapshot_upload(code: str):
     """Screen a picture as a snapshot now (to check the regions and references)."""
-    from .api import upload_snapshot
-
     camera = camera_or_404(code, edit=True)
     form = SnapshotForm()
     if not form.validate_on_submit():
@@ -374,7 +302,7 @@ def camera_snapshot_upload(code: str):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(str(next(iter(error.fields.values()), error.message)), "error")
+        flash_error(error)
         return redirect(url_for(".camera_detail", code=camera.code))
     flash(_("Snapshot screened: %(n)d new flags.", n=len(flags)), "success")
     return redirect(url_for(".snapshot_detail", snapshot_id=snapshot.id))

@@ -34,13 +34,13 @@ from compliance.extensions import db
 from compliance.org.models import Centre, Window
 from compliance.scoring.store import rules_for
 from compliance.timeutil import local_date
-from compliance.uploads import absolute_path, store_image
+from compliance.uploads import absolute_path, decode_upload, store_image
 
 from .analysis import Analysis, AnalysisSettings, References, Region
 from .models import (Camera, CameraFlag, FlagKind, FlagState, RegionKind, Snapshot,
                      SnapshotOrigin, WindowStreak)
 from .roster import Duty, duty_at
-from .screening import Screened
+from .screening import Screened, screen
 
 FUTURE_TOLERANCE = timedelta(minutes=5)  # camera clocks drift; later than this is refused
 
@@ -93,6 +93,23 @@ def check_taken_at(centre: Centre, taken_at: datetime, field: str = "taken_at") 
     if taken_at > utcnow() + FUTURE_TOLERANCE:
         message = _("The snapshot cannot be taken in the future.")
         raise Invalid(message, {field: message})
+
+
+def upload_snapshot(camera: Camera, data: bytes, taken_at: datetime | None
+                    ) -> tuple[Snapshot, list[CameraFlag]]:
+    """A snapshot sent by a recorder or from the camera page: refused unless the camera is
+    active, ``taken_at`` (default: now) is not in the future and ``data`` is a picture; then
+    screened and recorded like a captured one."""
+    if not camera.active:
+        raise Conflict(_("Camera %(code)s is switched off.", code=camera.code),
+                       code="inactive")
+    taken_at = taken_at or utcnow()
+    check_taken_at(camera.centre, taken_at)
+    image = decode_upload(data)
+    inputs = analysis_inputs(camera, taken_at)
+    screened = screen(image, inputs.regions, inputs.refs, inputs.settings)
+    del image  # the raw frame goes no further
+    return record_snapshot(camera, screened, taken_at, SnapshotOrigin.upload)
 
 
 def record_snapshot(camera: Camera, screened: Screened, taken_at: datetime,
