@@ -240,3 +240,24 @@ def test_the_jobs_are_in_the_registry_and_run_through_it(app_ctx, world, picture
         outcome = execute(app_ctx, "camera_capture", trigger="manual")
     assert outcome.status == "succeeded", outcome.error
     assert db.session.scalars(sa.select(JobRun.job)).all() == ["camera_capture"]
+
+
+def test_the_web_app_never_talks_to_a_camera(app_ctx, world, client, picture_bytes):
+    """Pages and API calls read stored snapshots and health; asking for a picture only queues
+    the request for the scheduler, so a camera that hangs cannot hold up a web request."""
+    from tests.conftest import api_token, csrf_token, login
+
+    hung = FakeCamera(picture_bytes, hang=True)
+    with http_camera(hung) as url:
+        _camera(world, "CAM1", url, timeout_seconds=60)
+        headers = api_token(client, "admin_a")
+        assert client.get("/api/v1/cameras/CAM1", headers=headers).status_code == 200
+        assert client.post("/api/v1/cameras/CAM1/picture-request",
+                           headers=headers).status_code == 202
+        login(client, "admin_a")
+        assert client.get("/cameras/CAM1").status_code == 200
+        token = csrf_token(client, "/cameras/CAM1")
+        assert client.post("/cameras/CAM1/picture-request",
+                           data={"csrf_token": token}).status_code == 302
+        assert hung.requests == 0
+    assert _state("CAM1").picture_requested_at is not None
