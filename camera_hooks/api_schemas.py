@@ -10,12 +10,6 @@ from compliance.api.schemas import StrictSchema, code_field, enum_field, text_fi
 from . import operations
 from .models import Camera, FlagKind, FlagState
 
-class RegionIn(Schema):
-    # Checked by operations.parse_regions, which names every bad field.
-    window_code = fields.Raw()
-    kind = fields.Raw()
-    polygon = fields.Raw()
-
 
 class CameraIn(StrictSchema):
     code = code_field(32, required=True)
@@ -29,6 +23,8 @@ class CameraIn(StrictSchema):
     hours = fields.String(validate=validate.Length(max=200))
     pixelate_block = fields.Integer(validate=validate.Range(4, 128))
     active = fields.Boolean()
+    # Each region {window_code, kind, polygon} is checked by regions.parse_regions, which
+    # names every bad field as regions.<i>.<field>.
     regions = fields.List(fields.Raw())
     centre_code = code_field(32)
 
@@ -63,14 +59,12 @@ class CameraOut(Schema):
 
 
 def _health(camera: Camera) -> dict:
-    from .capture import health
-
     state = camera.state
 
     def iso(value):
         return value.isoformat() if value else None
 
-    return {"state": health(camera),
+    return {"state": camera.health,
             "last_attempt_at": iso(state and state.last_attempt_at),
             "last_success_at": iso(state and state.last_success_at),
             "last_error_at": iso(state and state.last_error_at),
@@ -79,10 +73,6 @@ def _health(camera: Camera) -> dict:
             "failures": state.failures if state else 0,
             "next_capture_at": iso(state and state.next_capture_at),
             "picture_requested_at": iso(state and state.picture_requested_at)}
-
-
-class CameraQuery(StrictSchema):
-    centre_code = code_field(32)
 
 
 class UploadFile(Schema):

@@ -8,7 +8,8 @@ are due, in parallel, each camera bounded by its own timeout.
   camera's failure loses nothing of another's. A fetch still running when the run ends is
   abandoned (its own socket or stream timeout ends it); the camera is skipped until it has.
 * A failed capture is recorded as the camera's health (last error) and retried with
-  back-off (``schedule.backoff``); ``DOWN_AFTER`` failures in a row show it as down.
+  back-off (``schedule.backoff``); ``models.DOWN_AFTER`` failures in a row show it as
+  down.
 """
 from __future__ import annotations
 
@@ -43,7 +44,6 @@ from .snapshots import Inputs, analysis_inputs, record_snapshot
 
 log = logging.getLogger("camera_hooks.capture")
 
-DOWN_AFTER = 3  # failures in a row after which a camera shows as down
 SCREENING_ALLOWANCE = 30  # seconds on top of the longest timeout for screening and storing
 
 _in_flight: dict[int, Future] = {}  # camera id → a fetch that has not returned yet
@@ -66,18 +66,6 @@ class Outcome:
     frame: sources.Frame | None = None
     screened: Screened | None = None
     error: sources.SourceError | None = None
-
-
-def health(camera: Camera) -> str:
-    """inactive / never (no attempt yet) / up / retrying / down."""
-    state = camera.state
-    if not camera.active:
-        return "inactive"
-    if state is None or state.last_attempt_at is None:
-        return "never"
-    if state.failures == 0:
-        return "up"
-    return "retrying" if state.failures < DOWN_AFTER else "down"
 
 
 def work(plan: Plan) -> Outcome:
@@ -125,7 +113,13 @@ def _run(now: datetime, rng: random.Random) -> str:
                 "hanging", "the previous capture has not returned yet"), count=False)
             skipped += 1
             continue
-        plan = _plan(camera, now, rng)
+        try:
+            plan = _plan(camera, now, rng)
+        except Exception as exc:  # one camera's broken set-up must not stop the others
+            log.exception("camera %s: planning the capture failed", camera.code)
+            _failed(camera, now, sources.SourceError(
+                "internal", f"{type(exc).__name__}: {exc}"[:300]))
+            continue
         if plan is not None:
             plans.append(plan)
     db.session.commit()

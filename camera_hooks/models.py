@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from compliance.auth.models import Role
 from compliance.auth.permissions import centre_clause
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from compliance.conduct.models import Finding
 
 REVIEWERS = (Role.inspector, Role.hr, Role.admin)
+DOWN_AFTER = 3  # capture failures in a row after which a camera shows as down
 
 
 def is_reviewer(user: User) -> bool:
@@ -159,6 +160,17 @@ class Camera(_ReviewerVisible, AuditedMixin, TimestampMixin, db.Model):
         return f"<Camera {self.code}>"
 
     @property
+    def health(self) -> str:
+        """inactive / never (no attempt yet) / up / retrying / down (``DOWN_AFTER``)."""
+        if not self.active:
+            return "inactive"
+        if self.state is None or self.state.last_attempt_at is None:
+            return "never"
+        if self.state.failures == 0:
+            return "up"
+        return "retrying" if self.state.failures < DOWN_AFTER else "down"
+
+    @property
     def has_username(self) -> bool:
         return bool(self.username_token)
 
@@ -189,7 +201,9 @@ class CameraState(db.Model):
 class _WindowPart:
     """One window's ``seat`` or ``desk`` on a camera (at most one of each)."""
 
-    __table_args__ = (sa.UniqueConstraint("camera_id", "window_id", "kind"),)
+    @declared_attr.directive
+    def __table_args__(cls):  # a fresh constraint per table (one object cannot serve two)
+        return (sa.UniqueConstraint("camera_id", "window_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"), index=True)

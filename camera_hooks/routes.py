@@ -24,7 +24,6 @@ from compliance.org.models import Centre, Window
 from compliance.uploads import absolute_path, decode_upload
 
 from . import display, operations
-from .capture import health
 from .forms import ActionForm, CameraForm, PictureForm, RegionsForm, SnapshotForm
 from .models import (REVIEWERS, Camera, CameraFlag, CameraImage, FlagState, RegionKind,
                      Snapshot)
@@ -81,7 +80,7 @@ def cameras():
             CameraFlag.state == FlagState.open, CameraFlag.visible_clause(current_user))
         .group_by(CameraFlag.camera_id)).all())
     return render_template("camera/cameras.html", cameras=rows, open_flags=open_flags,
-                           health=health, source_display=operations.source_display)
+                           source_display=operations.source_display)
 
 
 @bp.route("/cameras/<code>")
@@ -97,7 +96,7 @@ def camera_detail(code: str):
     return render_template(
         "camera/camera.html", camera=camera, snapshots=snapshots, current=snapshots[0]
         if snapshots else None, picture=picture, windows=_region_windows(camera),
-        open_flags=open_flags, health=health(camera), schedule=_schedule(camera),
+        open_flags=open_flags, health=camera.health, schedule=_schedule(camera),
         source=operations.source_display(camera), action_form=ActionForm(),
         picture_form=PictureForm(), snapshot_form=SnapshotForm())
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from camera_hooks.models import CameraFlag, CameraRegion, FlagState, RegionKind
 from compliance.extensions import db
+from compliance.org.models import Window
 from tests.attendance.helpers import DAY, local, roster
 from tests.foundation.test_browser import (VIEWPORT, layout, live_server,  # noqa: F401
                                            log_in)
@@ -41,8 +42,7 @@ def _release() -> None:
 def _region(code: str, kind: RegionKind) -> list:
     _release()
     polygon = db.session.scalars(sa.select(CameraRegion).join(CameraRegion.window).where(
-        CameraRegion.kind == kind).where(sa.text("window.code = :code")).params(code=code)
-        ).one().polygon
+        CameraRegion.kind == kind, Window.code == code)).one().polygon
     _release()
     return polygon
 

@@ -117,7 +117,7 @@ def test_failures_back_off_show_as_down_and_recover(app_ctx, world, picture_byte
             with time_machine.travel(at, tick=False):
                 capture.run_capture(at, random.Random(1))
             state = _state("CAM1")
-            attempts.append((minutes, state.failures, capture.health(state.camera)))
+            attempts.append((minutes, state.failures, state.camera.health))
         assert attempts == [(0, 1, "retrying"), (0.5, 1, "retrying"), (1, 2, "retrying"),
                             (2, 2, "retrying"), (3, 3, "down"), (5, 3, "down"),
                             (6, 3, "down")]
@@ -128,7 +128,7 @@ def test_failures_back_off_show_as_down_and_recover(app_ctx, world, picture_byte
         with time_machine.travel(at, tick=False):
             capture.run_capture(at, random.Random(1))
     state = _state("CAM1")
-    assert (state.failures, capture.health(state.camera)) == (0, "up")
+    assert (state.failures, state.camera.health) == (0, "up")
     assert state.last_success_at == at and state.last_error_code == "http_status"
     assert [s.origin for s in _fresh(Snapshot, camera_id=camera.id)] == [SnapshotOrigin.retry]
 
