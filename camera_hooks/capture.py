@@ -90,8 +90,10 @@ def work(plan: Plan) -> Outcome:
 
 def run_capture(now: datetime | None = None, rng: random.Random | None = None) -> str:
     """Capture every camera that is due; returns a one-line summary."""
-    if not _run_lock.acquire(timeout=300):
-        return "another capture run is still busy"
+    if not _run_lock.acquire(blocking=False):
+        # The run in progress (or the next one, a minute later) takes what is due; waiting
+        # here would hold up the scheduler's loop.
+        return "another capture run is busy"
     try:
         return _run(now or utcnow(), rng or random.SystemRandom())
     finally:

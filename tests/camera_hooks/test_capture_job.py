@@ -261,3 +261,13 @@ def test_the_web_app_never_talks_to_a_camera(app_ctx, world, client, picture_byt
                            data={"csrf_token": token}).status_code == 302
         assert hung.requests == 0
     assert _state("CAM1").picture_requested_at is not None
+
+
+def test_a_second_run_while_one_is_busy_leaves_the_cameras_to_it(app_ctx, world, picture_bytes):
+    fake = FakeCamera(picture_bytes)
+    with http_camera(fake) as url:
+        _camera(world, "CAM1", url)
+        with capture._run_lock:  # a run in progress (the schedule's, or a "run now")
+            assert capture.run_capture(local(DAY, 10)) == "another capture run is busy"
+        assert fake.requests == 0 and _state("CAM1").last_attempt_at is None
+        assert capture.run_capture(local(DAY, 10), random.Random(1)).startswith("1 captured")
