@@ -245,19 +245,20 @@ def submit_inspection(centre: Centre, data: InspectionData) -> tuple[Inspection,
     db.session.add(inspection)
     db.session.flush()
     source = FindingSource.spot_check if task else FindingSource.patrol
-    for answer in answers:
-        row = InspectionAnswer(inspection=inspection, item_code=answer.item,
-                               result=answer.result, note=answer.note.strip())
-        db.session.add(row)
-        if answer.result is AnswerResult.failed:
-            row.finding = record_finding(
-                centre=centre, item=finding_item_of(template.item(answer.item)), at=data.at,
-                source=source, source_ref=f"inspection:{inspection.id}", staff=staff,
-                window=window, note=answer.note.strip())
+    findings = {a.item: record_finding(
+        centre=centre, item=finding_item_of(template.item(a.item)), at=data.at, source=source,
+        source_ref=f"inspection:{inspection.id}", staff=staff, window=window,
+        note=a.note.strip()) for a in failed}
+    # By foreign key, not through ``inspection.answers``: a collection of a hundred pending
+    # rows would be diffed again at every flush.
+    db.session.add_all([
+        InspectionAnswer(inspection_id=inspection.id, item_code=a.item, result=a.result,
+                         note=a.note.strip(), finding=findings.get(a.item)) for a in answers])
     if task is not None:
         task.state, task.done_at = TaskState.done, data.at
         inspection.task = task
     db.session.flush()
+    db.session.expire(inspection, ["answers"])
     return inspection, True
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,14 +45,29 @@ def _row(centre_id: int, document: dict, note: str) -> ChecklistTemplate:
     return row
 
 
+@lru_cache(maxsize=1)
+def _default_documents() -> tuple[tuple[str, str], ...]:
+    """``(file name, document as JSON)`` of the shipped templates, parsed once."""
+    return tuple((name, json.dumps(catalogue.load_document(catalogue.CHECKLIST_DIR / name),
+                                   ensure_ascii=False))
+                 for name in catalogue.DEFAULT_TEMPLATE_FILES)
+
+
+def default_document(code: str) -> dict | None:
+    for name, document in _default_documents():
+        if name == f"{code}.toml":
+            return json.loads(document)
+    return None
+
+
 def ensure_default_templates(centre_id: int) -> int:
     """Seed the centre's templates from the files for every code it does not have yet;
     returns how many were stored (0 once seeded)."""
     have = set(db.session.scalars(sa.select(ChecklistTemplate.code).distinct()
                                   .where(ChecklistTemplate.centre_id == centre_id)))
     stored = 0
-    for name in catalogue.DEFAULT_TEMPLATE_FILES:
-        document = catalogue.load_document(catalogue.CHECKLIST_DIR / name)
+    for name, text in _default_documents():
+        document = json.loads(text)
         if document["code"] not in have:
             _row(centre_id, document, f"checklists/{name}")
             stored += 1
@@ -186,10 +202,10 @@ def remove_item(current: ChecklistTemplate, code: str, note: str, *,
 
 def restore_default(current: ChecklistTemplate, note: str) -> ChecklistTemplate:
     """The next version holding the text of the shipped file again."""
-    name = f"{current.code}.toml"
-    if name not in catalogue.DEFAULT_TEMPLATE_FILES:
+    document = default_document(current.code)
+    if document is None:
         raise Invalid(_("This checklist has no default file."))
-    return save_version(current, catalogue.load_document(catalogue.CHECKLIST_DIR / name), note)
+    return save_version(current, document, note)
 
 
 def replace_document(current: ChecklistTemplate, document: dict, note: str) -> ChecklistTemplate:
