@@ -18,6 +18,7 @@ def init_app(app, api) -> None:
     from compliance.scoring.sources import register_inspection_tally
     from compliance.web import add_nav
 
+    from . import exports  # noqa: F401  (registers the "findings" workbook)
     from . import models  # noqa: F401  (the tables, for the metadata and Alembic)
     from . import task_routes, template_routes  # noqa: F401  (their views join the blueprint)
     from .api import blp as api_blp

@@ -1,11 +1,10 @@
 """Inspections over the API (API.md: GET /inspection-templates, POST /inspections,
 POST /inspections/{id}/photos; findings and appeals are the core's /findings calls), plus
-reading inspections, a template's versions, photos, spot-check tasks and the findings export.
-"""
+reading inspections, a template's versions, photos and spot-check tasks. The findings
+workbook is the core export ``findings`` (``inspections/exports.py``)."""
 from __future__ import annotations
 
-from flask import abort, request, send_file
-from flask_babel import gettext as _
+from flask import abort, send_file
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -19,8 +18,7 @@ from compliance.uploads import absolute_path
 
 from . import operations, template_store
 from .models import AnswerResult, Inspection, InspectionPhoto, SpotCheckTask, TaskState
-from .shared import (filtered_findings, filtered_inspections, findings_export, save_submission,
-                     tasks_query)
+from .shared import filtered_inspections, save_submission, tasks_query
 
 blp = ApiBlueprint("api_inspections", __name__,
                    description="Patrol inspections: checklists, inspections, photos, spot checks")
@@ -179,16 +177,6 @@ class TaskQuery(StrictSchema):
     overdue = fields.Boolean()
 
 
-class ExportQuery(StrictSchema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
-    staff_no = code_field(32)
-    department_code = code_field(32)
-    state = fields.String(validate=validate.OneOf(["open", "appealed", "upheld", "overturned"]))
-    source = fields.String(validate=validate.OneOf(["patrol", "spot_check", "camera",
-                                                     "complaint"]))
-
-
 def _now():
     from compliance.db import utcnow
 
@@ -335,19 +323,3 @@ def list_spot_checks(query):
     stmt = tasks_query(visible(SpotCheckTask), query.get("date"), query.get("state"),
                        query.get("overdue"), _now())
     return {"items": db.session.scalars(stmt.limit(1000)).all()}
-
-
-# --- export ---
-
-@blp.route("/exports/findings.xlsx", methods=["GET"])
-@requires(Role.inspector, Role.unit_lead, Role.hr, Role.admin)
-@blp.arguments(ExportQuery, location="query")
-@blp.response(200, description="The workbook")
-def export_findings(query):
-    """The findings the caller may see, as an Excel workbook."""
-    stmt = filtered_findings(query.get("from_"), query.get("to"), query.get("staff_no"),
-                             query.get("department_code"), query.get("state"),
-                             query.get("source"))
-    data, name = findings_export(stmt, query.get("from_"), query.get("to"))
-    return send_file(data, as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from compliance.attendance import duty
 from compliance.audit import current_actor
 from compliance.conduct.models import Evidence, Finding, FindingSource, FindingState, Severity
 from compliance.conduct.operations import FindingItem, record_finding
@@ -95,12 +96,15 @@ def finding_item(centre_id: int, item_code: str) -> FindingItem:
 
 
 def person_on_duty(window: Window, at: datetime) -> Staff | None:
-    """Who the roster has at the window at that instant (SPEC §4: filled in, changeable)."""
-    try:
-        from compliance.attendance.duty import person_on_duty as rostered
-    except ImportError:  # the roster lands with the attendance feature
-        return None
-    return rostered(window, at)
+    """Who the roster has at the window at that instant (SPEC §4: filled in, changeable);
+    outside service hours, the person of the nearest session of the day."""
+    return duty.person_on_duty(window, at)
+
+
+def in_service(window: Window, at: datetime) -> bool:
+    """Someone is rostered at the window in a session whose service hours hold ``at``."""
+    person = duty.person_on_duty(window, at)
+    return person is not None and duty.presence(person, at).session is not None
 
 
 def by_client_id(centre_id: int, client_id: str) -> Inspection | None:

@@ -1,5 +1,5 @@
 """Inspection pages: the hall list (windows by zone, today's spot checks), the tablet checklist,
-the printable report, the list of inspections and the findings export.
+the printable report and the list of inspections.
 
 The checklist page is one HTML form that works without JavaScript (a multipart post with
 photos); ``static/inspect.js`` turns it into the tablet flow: one-tap answers, the draft kept in
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from compliance.auth.models import Role
 from compliance.auth.permissions import get_visible_or_404, roles_required, visible
-from compliance.conduct.models import FindingSource, FindingState
 from compliance.db import utcnow
 from compliance.errors import DomainError, Invalid
 from compliance.extensions import db
@@ -30,13 +27,12 @@ from compliance.uploads import decode_upload
 
 from . import operations, template_store
 from .models import AnswerResult, Inspection, SpotCheckTask, TaskState, TemplateSubject
-from .shared import filtered_findings, filtered_inspections, findings_export, save_submission
+from .shared import filtered_inspections, save_submission
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", static_folder="static",
                static_url_path="/static")
 
 INSPECTORS = (Role.inspector, Role.hr, Role.admin)
-EXPORTERS = (Role.inspector, Role.unit_lead, Role.hr, Role.admin)
 LIST_LIMIT = 500
 
 
@@ -213,23 +209,3 @@ def report(inspection_id: int):
             photos.setdefault(photo.item_code, []).append(photo)
     return render_template("inspections/report.html", inspection=inspection, answers=answers,
                            photos=photos, template=inspection.template)
-
-
-@bp.route("/findings.xlsx")
-@roles_required(*EXPORTERS)
-def export_findings():
-    """The findings the user may see as an Excel workbook (``?from=&to=`` dates)."""
-    first = request.args.get("from", type=_date)
-    last = request.args.get("to", type=_date)
-    if first is None and last is None:  # default: the last 31 days
-        last = local_today(working_centre().timezone)
-        first = last - timedelta(days=30)
-    state = request.args.get("state")
-    source = request.args.get("source")
-    stmt = filtered_findings(first, last, request.args.get("staff_no") or None,
-                             request.args.get("department") or None,
-                             state if state in {s.value for s in FindingState} else None,
-                             source if source in {s.value for s in FindingSource} else None)
-    data, name = findings_export(stmt, first, last)
-    return send_file(data, as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,28 +1,19 @@
 """What the pages and the API do alike: commit a submitted inspection (a retry racing its
-first attempt still makes one inspection), filter lists, and build the findings export."""
+first attempt still makes one inspection) and filter the lists."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from io import BytesIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from compliance import audit
-from compliance.auth.models import User
-from compliance.auth.permissions import visible
-from compliance.conduct.models import Finding, FindingSource, FindingState
 from compliance.errors import Conflict
 from compliance.extensions import db
-from compliance.org.models import Centre, Department, Staff, Window
+from compliance.org.models import Centre, Staff, Window
 
 from . import operations
-from .exports import findings_workbook
 from .models import Inspection, SpotCheckTask, TaskState
-
-EXPORT_LIMIT = 50_000
 
 
 def save_submission(centre: Centre, data: operations.InspectionData) -> tuple[Inspection, bool]:
@@ -73,43 +64,3 @@ def tasks_query(stmt, day: date | None, state: TaskState | None, overdue: bool |
         late = sa.and_(SpotCheckTask.state == TaskState.open, SpotCheckTask.due_at < now)
         stmt = stmt.where(late if overdue else sa.not_(late))
     return stmt.order_by(SpotCheckTask.day.desc(), SpotCheckTask.due_at)
-
-
-def filtered_findings(first: date | None, last: date | None, staff_no: str | None,
-                      department_code: str | None, state: str | None, source: str | None):
-    """The findings the current user may see, filtered (any source: the export is of every
-    deduction, wherever it came from)."""
-    stmt = visible(Finding)
-    if first:
-        stmt = stmt.where(Finding.day >= first)
-    if last:
-        stmt = stmt.where(Finding.day <= last)
-    if staff_no:
-        stmt = stmt.join(Staff, Finding.staff_id == Staff.id).where(Staff.staff_no == staff_no)
-    if department_code:
-        stmt = stmt.join(Department, Finding.department_id == Department.id).where(
-            Department.code == department_code)
-    if state:
-        stmt = stmt.where(Finding.state == FindingState(state))
-    if source:
-        stmt = stmt.where(Finding.source == FindingSource(source))
-    return stmt.order_by(Finding.at, Finding.id)
-
-
-def findings_export(stmt, first: date | None, last: date | None) -> tuple[BytesIO, str]:
-    """The workbook of the selected findings and its file name; the export is logged."""
-    findings = db.session.scalars(stmt.limit(EXPORT_LIMIT)).all()
-    centre_ids = {f.centre_id for f in findings}
-    timezones = dict(db.session.execute(sa.select(Centre.id, Centre.timezone)
-                                        .where(Centre.id.in_(centre_ids))).all())
-    departments = dict(db.session.execute(sa.select(Department.id, Department.name).where(
-        Department.id.in_({f.department_id for f in findings if f.department_id}))).all())
-    recorders = dict(db.session.execute(sa.select(User.id, User.username).where(
-        User.id.in_({f.recorded_by_id for f in findings if f.recorded_by_id}))).all())
-    span = "_".join(d.isoformat() for d in (first, last) if d) or "all"
-    name = f"findings_{span}.xlsx"
-    data = findings_workbook(findings, timezones, departments, recorders, name)
-    audit.log_event("export", "finding", None, centre_id=current_user.centre_id,
-                    after={"file": name, "rows": len(findings)})
-    db.session.commit()
-    return BytesIO(data), name

@@ -25,7 +25,7 @@ from compliance.timeutil import at_local, local_today
 
 from .draw import draw_spot_checks
 from .models import SpotCheckTask, TaskState
-from .operations import person_on_duty
+from .operations import in_service
 
 # Back offices serve no one at a counter: spot checks go to the hall.
 HALL_ZONES = (Zone.window, Zone.help)
@@ -41,8 +41,8 @@ def draw_for_day(centre: Centre, day: date, *, rng: random.Random | None = None,
                  now: datetime | None = None) -> list[SpotCheckTask]:
     """Draw the day's spot checks for a centre once (a second call draws nothing).
 
-    Times lie between now and the end of the day, when someone is rostered at the window
-    (``operations.person_on_duty``); the inspectors of the centre are notified.
+    Times lie between now and the end of the day, in the service hours of someone rostered
+    at the window (``operations.in_service``); the inspectors of the centre are notified.
     """
     if db.session.scalar(sa.select(sa.func.count()).select_from(SpotCheckTask).where(
             SpotCheckTask.centre_id == centre.id, SpotCheckTask.day == day)):
@@ -55,7 +55,7 @@ def draw_for_day(centre: Centre, day: date, *, rng: random.Random | None = None,
     end = at_local(day + timedelta(days=1), time(0), centre.timezone)
     start = max(start, (now or utcnow()).replace(second=0, microsecond=0))
     drawn = draw_spot_checks(rng or random.SystemRandom(), windows, start, end, count,
-                             lambda window, at: person_on_duty(window, at) is not None)
+                             in_service)
     _user_id, actor = current_actor()
     tasks = [SpotCheckTask(centre_id=centre.id, day=day, window=window, due_at=at,
                            drawn_by=actor) for window, at in drawn]

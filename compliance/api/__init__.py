@@ -81,6 +81,7 @@ def init_api(app: Flask) -> Api:
     from . import auth as auth_api
     from . import cases as cases_api
     from . import conduct as conduct_api
+    from . import exports as exports_api
     from . import org as org_api
 
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
@@ -89,7 +90,8 @@ def init_api(app: Flask) -> Api:
             "bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     })
-    for blueprint in (auth_api.blp, org_api.blp, conduct_api.blp, cases_api.blp):
+    for blueprint in (auth_api.blp, org_api.blp, conduct_api.blp, cases_api.blp,
+                      exports_api.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1")
         csrf.exempt(blueprint)  # token calls carry no cookie; session calls are checked above
 

@@ -62,22 +62,22 @@ def translate_message(message) -> str:
     return text
 
 
-def _flatten(messages, prefix: str = "") -> dict[str, str]:
+def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
     """webargs gives {"json": {"field": ["msg"], "list": {0: {"f": [...]}}}}: flatten it."""
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
             if not prefix and key in ("json", "query", "form", "files", "view_args", "headers"):
-                out.update(_flatten(value, ""))
+                out.update(flatten_messages(value, ""))
                 continue
             name = f"{prefix}.{key}" if prefix else str(key)
-            out.update(_flatten(value, name))
+            out.update(flatten_messages(value, name))
     elif isinstance(messages, (list, tuple)):
         if all(isinstance(m, str) for m in messages):
             out[prefix or "_schema"] = " ".join(translate_message(m) for m in messages)
         else:
             for index, value in enumerate(messages):
-                out.update(_flatten(value, f"{prefix}.{index}" if prefix else str(index)))
+                out.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
     else:
         out[prefix or "_schema"] = translate_message(messages)
     return out
@@ -104,7 +104,7 @@ def http_error_response(error):
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     if messages:
-        fields = _flatten(messages)
+        fields = flatten_messages(messages)
         return error_response(400, _("Some fields are not valid."), code="invalid", fields=fields)
     description = getattr(error, "description", None)
     # werkzeug's English defaults are replaced by our translated texts.

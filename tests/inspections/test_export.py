@@ -50,6 +50,7 @@ def test_the_workbook(client, findings):
     first = sheet[2]
     assert first[0].value.date() == date(2026, 3, 2) and first[0].number_format == "yyyy-mm-dd"
     assert first[1].value.strftime("%H:%M") == "10:15"  # Beijing time
+    assert first[1].number_format == "hh:mm" and first[10].value == 1
     assert {r[2] for r in rows} == {"S1", "S3"} and {r[6] for r in rows} == {"日常巡查"}
     assert {r[4] for r in rows} == {"综合受理科", "市税务局"}
     # Notes that look like formulas stay text, never formulas.
@@ -61,9 +62,9 @@ def test_the_workbook(client, findings):
     assert "<f>" not in xml and "<f " not in xml
     # The same through the page, and an empty range is an empty sheet.
     login(client, "hr_a")
-    page, _raw = _sheet(client.get("/inspections/findings.xlsx?from=2026-03-01&to=2026-03-31"))
+    page, _raw = _sheet(client.get("/exports/findings.xlsx?from=2026-03-01&to=2026-03-31"))
     assert page.max_row == 6
-    empty, _raw = _sheet(client.get("/inspections/findings.xlsx?from=2025-01-01&to=2025-01-31"))
+    empty, _raw = _sheet(client.get("/exports/findings.xlsx?from=2025-01-01&to=2025-01-31"))
     assert empty.max_row == 1
 
 
@@ -79,7 +80,7 @@ def test_staff_export_nothing(client, findings):
     assert client.get("/api/v1/exports/findings.xlsx",
                       headers=api_token(client, "staff_alice")).status_code == 403
     login(client, "staff_alice")
-    assert client.get("/inspections/findings.xlsx").status_code == 403
+    assert client.get("/exports/findings.xlsx").status_code == 403
 
 
 def test_filters_and_bad_query(client, findings):

@@ -41,7 +41,7 @@ PAGES = [
     ("/inspections/{IC}",                           403, 200, 200, 200, 200, 200, 403, 200),
     ("/inspections/{IB}",                           403, 403, 403, 403, 403, 403, 200, 200),
     ("/inspections/999999",                         *ALL(404)),
-    ("/inspections/findings.xlsx",                  403, 403, 200, 200, 200, 200, 200, 200),
+    ("/exports/findings.xlsx",                      403, 403, 200, 200, 200, 200, 200, 200),
     ("/inspections/templates",                      *ALL(200)),
     ("/inspections/templates/staff_conduct",        *ALL(200)),
     ("/inspections/templates/staff_conduct?version=9", *ALL(404)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -65,22 +64,12 @@ def test_the_draw_with_nobody_on_duty_or_nothing_to_draw():
 
 
 @pytest.fixture
-def rostered(monkeypatch, world):
-    """Alice at A01 and carol at D01 during the standard sessions (Beijing time); a stand-in
-    for the roster, read in the caller's own session."""
-    from compliance.org.models import Staff
+def rostered(world):
+    """Alice at A01 and carol at D01 on the standard shift (09:00–12:00, 13:30–17:30)."""
+    from compliance.attendance.roster import RosterLine, save_roster
 
-    at_window = {world.win1.id: world.alice.id, world.win2.id: world.carol.id}
+    save_roster(world.a.id, [RosterLine("S1", DAY), RosterLine("S3", DAY)])
     db.session.commit()
-
-    def on_duty(window, at):
-        local = at.astimezone(ZoneInfo("Asia/Shanghai"))
-        minutes = local.hour * 60 + local.minute
-        if not (540 <= minutes < 720 or 810 <= minutes < 1050) or window.id not in at_window:
-            return None
-        return db.session.get(Staff, at_window[window.id])
-
-    monkeypatch.setattr(spot_checks, "person_on_duty", on_duty)
 
 
 def test_the_job_draws_once_a_day_and_tells_the_inspectors(app, app_ctx, world, rostered):

@@ -3,7 +3,7 @@
 Findings may now come from a spot check (finding.source 'spot_check').
 
 Revision ID: 0008_inspections
-Revises: 0006_jobs
+Revises: 0007_attendance
 Create Date: 2026-12-06 08:17:53.144632
 
 """
@@ -20,7 +20,7 @@ NEW_SOURCE = sa.Enum('patrol', 'spot_check', 'camera', 'complaint', name='findin
 
 # revision identifiers, used by Alembic.
 revision = '0008_inspections'
-down_revision = '0006_jobs'
+down_revision = '0007_attendance'
 branch_labels = None
 depends_on = None
 
