@@ -94,6 +94,7 @@ def seed_demo_inspections(centre: Centre, users: dict, rng: random.Random) -> No
     windows = [w for w in windows if people[w.id]]
     today = local_today(centre.timezone)
     now = utcnow()
+    _roster_today(centre, windows, people, today)
     previous = g.get("audit_actor")
     audit.acting_as(inspector.username, inspector.id)
     try:
@@ -132,6 +133,19 @@ def seed_demo_inspections(centre: Centre, users: dict, rng: random.Random) -> No
         if previous is not None:
             g.audit_actor = previous
     db.session.flush()
+
+
+def _roster_today(centre, windows, people, today) -> None:
+    """Today's roster at the hall windows (unless the demo has one already), so the hall
+    list and the checklist show the person on duty."""
+    from compliance.attendance.models import RosterEntry
+    from compliance.attendance.roster import RosterLine, save_roster
+
+    rostered = set(db.session.scalars(sa.select(RosterEntry.staff_id).where(
+        RosterEntry.centre_id == centre.id, RosterEntry.day == today)))
+    save_roster(centre.id, [RosterLine(person.staff_no, today)
+                            for window in windows for person in people[window.id][:1]
+                            if person.id not in rostered])
 
 
 def _demo_spot_checks(centre, inspector, windows, people, today, now, rng) -> None:

@@ -149,6 +149,7 @@ def checklist(window_code: str):
         templates=templates, task=task, on_duty=on_duty, chosen=chosen,
         people=_staff_choices(centre, window), errors=errors, form=request.form,
         client_id=request.form.get("client_id") or uuid.uuid4().hex, now=now,
+        started_at=request.form.get("started_at") or now.replace(microsecond=0).isoformat(),
         subject=template.subject, TemplateSubject=TemplateSubject)
 
 
@@ -184,17 +185,39 @@ def _submit_form(centre: Centre, window: Window, template, task) -> Inspection:
     if errors:
         raise Invalid(_("The inspection was not saved: check the marked answers."), errors)
     data = operations.InspectionData(
-        template=template.code, template_version=template.version, at=utcnow(),
+        template=template.code, template_version=template.version, at=_started_at(),
         answers=answers, window_code=window.code,
         staff_no=staff_no if template.subject is not TemplateSubject.zone else None,
         client_id=request.form.get("client_id") or None, task_id=task.id if task else None,
         note=request.form.get("note", ""))
-    inspection, created = save_submission(centre, data)
+    try:
+        inspection, created = save_submission(centre, data)
+    except DomainError as error:  # name the answers by their item, as the form does
+        fields = {}
+        for name, message in error.fields.items():
+            parts = name.split(".")
+            if parts[0] == "answers" and len(parts) == 3 and parts[1].isdigit() \
+                    and int(parts[1]) < len(answers):
+                name = f"answer-{answers[int(parts[1])].item}"
+            fields[name] = message
+        error.fields = fields
+        raise
     if created:
         for code, image in photos:
             operations.add_photo(current_user, inspection, image, code)
         db.session.commit()
     return inspection
+
+
+def _started_at():
+    """When the form was opened (sent back by the form, so a resubmit is the same content)."""
+    from datetime import datetime
+
+    try:
+        started = datetime.fromisoformat(request.form.get("started_at", ""))
+    except ValueError:
+        return utcnow()
+    return started if started.tzinfo else utcnow()
 
 
 @bp.route("/<int:inspection_id>")
