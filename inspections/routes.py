@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -26,6 +27,7 @@ from compliance.timeutil import local_today
 from compliance.uploads import decode_upload
 
 from . import operations, template_store
+from .catalogue import items_for
 from .models import AnswerResult, Inspection, SpotCheckTask, TaskState, TemplateSubject
 from .shared import filtered_inspections, save_submission
 
@@ -58,20 +60,14 @@ def ensure_templates(centre: Centre) -> None:
 @login_required
 def index():
     """Inspections the user may see (a person: their own), newest first."""
-    first = request.args.get("from", type=_date)
-    last = request.args.get("to", type=_date)
+    first = request.args.get("from", type=date.fromisoformat)
+    last = request.args.get("to", type=date.fromisoformat)
     staff_no = request.args.get("staff_no", "").strip() or None
     window_code = request.args.get("window", "").strip() or None
     rows = db.session.scalars(filtered_inspections(visible(Inspection), first, last, staff_no,
                                                    window_code).limit(LIST_LIMIT)).all()
     return render_template("inspections/list.html", inspections=rows, first=first, last=last,
                            staff_no=staff_no or "", window_code=window_code or "")
-
-
-def _date(value: str):
-    from datetime import date
-
-    return date.fromisoformat(value)
 
 
 @bp.route("/hall")
@@ -92,7 +88,9 @@ def hall():
         .order_by(SpotCheckTask.due_at)).all()
     open_tasks = {t.window_id: t for t in tasks if t.state is TaskState.open}
     on_duty = {w.id: operations.person_on_duty(w, now) for w in windows}
-    return render_template("inspections/hall.html", centre=centre,
+    centres = [] if current_user.centre_id is not None else db.session.scalars(
+        sa.select(Centre).order_by(Centre.code)).all()
+    return render_template("inspections/hall.html", centre=centre, centres=centres,
                            zones=[(z, ws) for z, ws in zones.items() if ws], tasks=tasks,
                            open_tasks=open_tasks, on_duty=on_duty, now=now)
 
@@ -161,8 +159,6 @@ def _submit_form(centre: Centre, window: Window, template, task) -> Inspection:
         Staff.centre_id == centre.id, Staff.staff_no == staff_no)).first() if staff_no else None
     gender = staff.gender.value if staff and template.subject is not TemplateSubject.zone \
         else None
-    from .catalogue import items_for
-
     answers, photos, errors = [], [], {}
     for item in items_for(template.catalogue, gender):
         value = request.form.get(f"answer-{item.code}")
@@ -209,10 +205,8 @@ def _submit_form(centre: Centre, window: Window, template, task) -> Inspection:
     return inspection
 
 
-def _started_at():
+def _started_at() -> datetime:
     """When the form was opened (sent back by the form, so a resubmit is the same content)."""
-    from datetime import datetime
-
     try:
         started = datetime.fromisoformat(request.form.get("started_at", ""))
     except ValueError:
