@@ -20,6 +20,9 @@ from . import operations, template_store
 from .models import AnswerResult, Inspection, InspectionPhoto, SpotCheckTask, TaskState
 from .shared import filtered_inspections, save_submission, tasks_query
 
+# A record id or version number that fits the database's integer columns.
+RECORD_ID = validate.Range(min=1, max=2**31 - 1)
+
 blp = ApiBlueprint("api_inspections", __name__,
                    description="Patrol inspections: checklists, inspections, photos, spot checks")
 
@@ -63,7 +66,7 @@ class TemplateQuery(StrictSchema):
 
 
 class VersionQuery(TemplateQuery):
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=RECORD_ID)
 
 
 class TemplateIn(StrictSchema):
@@ -80,7 +83,7 @@ class AnswerIn(StrictSchema):
 
 class InspectionIn(StrictSchema):
     template = code_field(40, required=True)
-    template_version = fields.Integer(validate=validate.Range(min=1))
+    template_version = fields.Integer(validate=RECORD_ID)
     window_code = code_field(16)
     staff_no = code_field(32)
     at = fields.AwareDateTime(required=True)
@@ -88,7 +91,7 @@ class InspectionIn(StrictSchema):
                           validate=validate.Length(min=1, max=500))
     client_id = fields.String(validate=[validate.Length(min=8, max=64),
                                         validate.Regexp(r"^[A-Za-z0-9_-]+$")])
-    task_id = fields.Integer()
+    task_id = fields.Integer(validate=RECORD_ID)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     centre_code = code_field(32)
 

@@ -24,6 +24,14 @@ RULEBOOK_DEFAULT = (Path(__file__).resolve().parent.parent / "compliance" / "sco
 
 # SPEC §4: an inspection scores 100 minus the points of its failed items, never below 0.
 FULL_SCORE = 100
+# No item deducts more than a whole inspection is worth.
+MAX_POINTS = FULL_SCORE
+# The longest text a field may hold: the database columns keep copies of these (a finding
+# copies an item's code, category and texts). Item codes are dotted and may be longer.
+MAX_LENGTHS = {"code": 40, "title_zh": 200, "title_en": 200, "category": 40, "source": 200,
+               "text_zh": 1000, "text_en": 1000}
+MAX_ITEM_CODE = 80
+MAX_VERSION = 2**31 - 1
 
 # The default templates, in the order an inspector sees them.
 DEFAULT_TEMPLATE_FILES = ("staff_conduct.toml", "window_desk.toml", "help_area.toml")
@@ -145,7 +153,8 @@ def template_from_document(data: Any, where: str = "template",
     if not SECTION_CODE_PATTERN.match(code):
         raise ValueError(f"{where}: template code {code!r} is not a lower-case ASCII word")
     version = data["version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or \
+            not 1 <= version <= MAX_VERSION:
         raise ValueError(f"{where}: version must be an integer >= 1, got {version!r}")
     subject = _text(data, "subject", where)
     if subject not in SUBJECTS:
@@ -293,7 +302,7 @@ def _item(raw: Any, section: dict, section_where: str,
     if not isinstance(raw, dict):
         raise ValueError(f"{section_where}: an item must be a table")
     code = raw.get("code")
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+    if not isinstance(code, str) or not CODE_PATTERN.match(code) or len(code) > MAX_ITEM_CODE:
         raise ValueError(
             f"{section_where}: item {code!r}: code must be dotted lower-case ASCII "
             "such as 'dress.f.uniform'"
@@ -302,8 +311,10 @@ def _item(raw: Any, section: dict, section_where: str,
     _check_keys(raw, _ITEM_KEYS, _ITEM_REQUIRED, where)
 
     points = raw["points"]
-    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
-        raise ValueError(f"{where}: points must be an integer >= 0, got {points!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or \
+            not 0 <= points <= MAX_POINTS:
+        raise ValueError(f"{where}: points must be an integer from 0 to {MAX_POINTS}, "
+                         f"got {points!r}")
     severity = _text(raw, "severity", where)
     if severity not in SEVERITIES:
         raise ValueError(f"{where}: severity {severity!r} is not one of {sorted(SEVERITIES)}")
@@ -315,7 +326,7 @@ def _item(raw: Any, section: dict, section_where: str,
             raise ValueError(f"{where}: {flag} must be true or false, got {raw[flag]!r}")
     disqualifier = raw.get("disqualifier")
     if disqualifier is not None:
-        if disqualifier not in disqualifiers:
+        if not isinstance(disqualifier, str) or disqualifier not in disqualifiers:
             raise ValueError(
                 f"{where}: disqualifier {disqualifier!r} is not one of {sorted(disqualifiers)}"
             )
@@ -355,4 +366,7 @@ def _text(table: dict, key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{where}: {key} must be a non-empty string")
+    if len(value) > MAX_LENGTHS.get(key, MAX_LENGTHS["text_zh"]):
+        raise ValueError(f"{where}: {key} is longer than "
+                         f"{MAX_LENGTHS.get(key, MAX_LENGTHS['text_zh'])} characters")
     return value

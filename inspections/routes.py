@@ -36,6 +36,7 @@ bp = Blueprint("inspections", __name__, url_prefix="/inspections", static_folder
 
 INSPECTORS = (Role.inspector, Role.hr, Role.admin)
 LIST_LIMIT = 500
+MAX_RECORD_ID = 2**31 - 1  # the database's integer columns
 
 
 def working_centre() -> Centre:
@@ -43,11 +44,19 @@ def working_centre() -> Centre:
     if current_user.centre_id is not None:
         return current_user.centre
     chosen = request.args.get("centre", type=int)
-    centre = db.session.get(Centre, chosen) if chosen else None
+    centre = db.session.get(Centre, chosen) if chosen and 0 < chosen <= MAX_RECORD_ID else None
     centre = centre or db.session.scalars(sa.select(Centre).order_by(Centre.id)).first()
     if centre is None:
         abort(404)
     return centre
+
+
+def record_id(name: str) -> int | None:
+    """An id or version number from the query or form; one no record can have is a 404."""
+    value = request.values.get(name, type=int)
+    if value is not None and not 1 <= value <= MAX_RECORD_ID:
+        abort(404)
+    return value
 
 
 def ensure_templates(centre: Centre) -> None:
@@ -116,13 +125,13 @@ def checklist(window_code: str):
         abort(404)
     templates = template_store.current_templates(centre.id)
     code = request.values.get("template") or templates[0].code
-    version = request.values.get("version", type=int)
+    version = record_id("version")
     template = (template_store.template_version(centre.id, code, version) if version
                 else template_store.current_template(centre.id, code))
     if template is None:
         abort(404)
     task = None
-    task_id = request.values.get("task", type=int)
+    task_id = record_id("task")
     if task_id:
         task = db.session.get(SpotCheckTask, task_id)
         if task is None or task.centre_id != centre.id or task.window_id != window.id:

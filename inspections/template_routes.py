@@ -14,7 +14,7 @@ from compliance.extensions import db
 
 from . import template_store
 from .forms import ItemForm, NewItemForm, RemoveItemForm, RestoreForm
-from .routes import bp, ensure_templates, working_centre
+from .routes import bp, ensure_templates, record_id, working_centre
 
 
 def _current(code: str, edit: bool = False):
@@ -74,7 +74,7 @@ def templates():
 @login_required
 def template_detail(code: str):
     current = _current(code)
-    version = request.args.get("version", type=int)
+    version = record_id("version")
     shown = current
     if version and version != current.version:
         shown = template_store.template_version(current.centre_id, code, version)

@@ -16,7 +16,7 @@ from compliance.conduct.models import Evidence, Finding
 from compliance.extensions import db
 from compliance.timeutil import local_today
 from inspections.models import Inspection
-from tests.foundation.test_browser import browser, live_server, log_in  # noqa: F401 (fixtures)
+from tests.foundation.test_browser import log_in
 
 from .helpers import jpeg
 
@@ -35,7 +35,7 @@ def rostered(world):
     return world
 
 
-def _tablet(browser, live_server, viewport):  # noqa: F811
+def _tablet(browser, live_server, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=live_server,
                                   has_touch=True)
     context.set_default_timeout(15_000)
@@ -43,7 +43,7 @@ def _tablet(browser, live_server, viewport):  # noqa: F811
 
 
 @pytest.fixture
-def tablet(browser, live_server, rostered):  # noqa: F811
+def tablet(browser, live_server, rostered):
     context = _tablet(browser, live_server, PORTRAIT)
     page = context.new_page()
     errors = []
@@ -168,7 +168,7 @@ def test_a_submit_whose_answer_is_lost_is_retried_without_a_second_inspection(ta
     assert page.url.endswith(f"/inspections/{inspection.id}") and inspection.score == 99
 
 
-def test_landscape_and_the_other_gender(browser, live_server, rostered):  # noqa: F811
+def test_landscape_and_the_other_gender(browser, live_server, rostered):
     context = _tablet(browser, live_server, LANDSCAPE)
     page = context.new_page()
     try:

@@ -128,6 +128,19 @@ def test_add_and_remove_items():
         catalogue.remove_item(document, "no.such")
 
 
+@pytest.mark.parametrize("change, message", [
+    ({"points": 101}, "points"), ({"text_zh": "长" * 1001}, "text_zh"),
+    ({"category": "c" * 41}, "category"), ({"disqualifier": ["bribery"]}, "disqualifier")])
+def test_values_that_would_not_fit_the_records_are_refused(change, message):
+    document = catalogue.replace_item(catalogue.template_document(STAFF), "posture.sit",
+                                      {"bars_annual": True, **change})
+    with pytest.raises(ValueError, match=f"posture.sit.*{message}"):
+        catalogue.template_from_document(document)
+    too_long = dict(catalogue.template_document(STAFF), title_zh="题" * 201)
+    with pytest.raises(ValueError, match="title_zh"):
+        catalogue.template_from_document(too_long)
+
+
 @pytest.mark.parametrize("failed, expected", [
     ([], 100), ([1, 1, 5], 93), ([10, 10, 10, 10, 10, 10, 10, 10, 10, 10], 0),
     ([10] * 11, 0), ([0], 100)])

@@ -135,7 +135,10 @@ def test_the_report_prints_and_the_finding_links_back(client, world):
 
 @pytest.mark.parametrize("path", ["/inspections/hall/A01?template=nope",
                                   "/inspections/hall/A01?version=99",
-                                  "/inspections/hall/D01?task=12345"])
+                                  "/inspections/hall/A01?version=99999999999999",
+                                  "/inspections/hall/D01?task=12345",
+                                  "/inspections/hall/D01?task=99999999999999",
+                                  "/inspections/templates/staff_conduct?version=9999999999999"])
 def test_unknown_template_version_or_task_is_404(client, world, path):
     login(client, "inspector")
     assert client.get(path).status_code == 404
