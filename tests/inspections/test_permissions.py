@@ -55,8 +55,13 @@ PAGES = [
     ("/findings/{FA}",                              200, 403, 200, 403, 200, 200, 403, 200),
 ]
 
-POSTS = [
+POSTS = [  # in this order: the item is edited before it is removed
     # path                                          alice carol insp lead  hr  admin hr_b root
+    # the editor forms, posted incomplete: shown again with their errors to who may edit
+    ("/inspections/templates/staff_conduct/items/posture.sit",
+                                                    403, 403, 403, 403, 200, 200, 200, 200),
+    ("/inspections/templates/staff_conduct/sections/behaviour/new",
+                                                    403, 403, 403, 403, 200, 200, 200, 200),
     ("/inspections/spot-checks/draw",               403, 403, 403, 403, 302, 302, 302, 302),
     ("/inspections/spot-checks/{T}/cancel",         403, 403, 403, 403, 302, 302, 403, 302),
     ("/inspections/templates/help_area/restore",    403, 403, 403, 403, 302, 302, 302, 302),
