@@ -12,7 +12,7 @@ import os
 def init_app(app, api) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from compliance.demo import register_demo_seeder
+    from compliance.demo import register_demo
     from compliance.extensions import csrf
     from compliance.web import add_nav
 
@@ -30,7 +30,7 @@ def init_app(app, api) -> None:
     csrf.exempt(api_blp)  # token calls carry no cookie; session calls are checked by the API
     add_nav("camera.flags", _l("Camera review"), REVIEWERS)
     add_nav("camera.cameras", _l("Cameras"), REVIEWERS)
-    register_demo_seeder(seed_demo_cameras)
+    register_demo(seed_demo_cameras)
     _keep_uploads_in_memory(app)
 
 

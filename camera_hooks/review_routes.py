@@ -119,7 +119,7 @@ def _confirm_form(flag: CameraFlag) -> ConfirmForm:
     form = ConfirmForm(prefix="confirm")
     choices: dict[str, list] = {}
     english = str(get_locale()) == "en"
-    for choice in item_choices(flag.kind):
+    for choice in item_choices(flag.centre_id, flag.kind):
         group = choice.group_en if english else choice.group
         text = choice.text_en if english else choice.text_zh
         choices.setdefault(group, []).append(

@@ -13,6 +13,15 @@ from .org.models import DepartmentKind, Employment, Gender, Staff, Zone
 
 DEMO_PASSWORD = "Demo@2026"
 
+# Feature packages add their own demo data (called with the centre, the logins by name and
+# the seeded random generator, after the core's); registered from their ``init_app``.
+DEMO_HOOKS: list = []
+
+
+def register_demo(hook) -> None:
+    if hook not in DEMO_HOOKS:
+        DEMO_HOOKS.append(hook)
+
 DEPARTMENTS = [
     ("ZH", "综合受理科", DepartmentKind.centre),
     ("TZ", "投资项目审批科", DepartmentKind.centre),
@@ -32,16 +41,6 @@ GIVEN_F = ["丽", "静", "敏", "婷", "芳", "娜", "雪", "慧", "琳", "欣�
            "思雨", "梦洁", "秀英"]
 GIVEN_M = ["伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "浩然", "子轩", "建华", "志强",
            "俊杰", "国庆", "宇航"]
-
-
-# Feature packages add their demo data from their ``init_app`` (the core never imports them):
-# each seeder is called as ``seeder(centre, users, rng)`` after the core's own demo data.
-DEMO_SEEDERS: list = []
-
-
-def register_demo_seeder(seeder) -> None:
-    if seeder not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seeder)
 
 
 def seed_demo(staff_count: int = 60) -> dict[str, str]:
@@ -94,8 +93,8 @@ def seed_demo(staff_count: int = 60) -> dict[str, str]:
         users[username] = create_user(username, DEMO_PASSWORD, role, **scope)
     db.session.flush()
     seed_demo_cases(centre, users, rng)
-    for seeder in DEMO_SEEDERS:
-        seeder(centre, users, rng)
+    for hook in DEMO_HOOKS:
+        hook(centre, users, rng)
     return {name: role.value for name, (role, _scope) in logins.items()}
 
 

@@ -9,8 +9,7 @@ from camera_hooks.models import CameraFlag, CameraRegion, FlagState, RegionKind
 from compliance.extensions import db
 from compliance.org.models import Window
 from tests.attendance.helpers import DAY, local, roster
-from tests.foundation.test_browser import (VIEWPORT, layout, live_server,  # noqa: F401
-                                           log_in)
+from tests.foundation.test_browser import VIEWPORT, layout, log_in
 
 from . import helpers
 
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def context(browser, live_server, world):  # noqa: F811 (live_server: imported fixture)
+def context(browser, live_server, world):
     made = []
 
     def open_context(touch: bool = False):

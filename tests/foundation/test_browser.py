@@ -3,8 +3,6 @@ each role logs in through the form and sees the navigation of its role, in Chine
 page it can reach from there overflows sideways."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -22,19 +20,6 @@ NAV = {
     "hr_a": ["首页", "人员", "窗口", "部门", "导入人员"],
     "admin_a": ["首页", "人员", "窗口", "部门", "导入人员", "中心", "用户", "审计日志"],
 }
-
-
-@pytest.fixture(scope="module")
-def live_server(app):
-    """The app on a real HTTP server in a background thread (its own app contexts)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """cameras, regions, reference pictures, snapshots, review flags, capture health
 
 Revision ID: 0009_camera
-Revises: 0007_attendance
+Revises: 0008_inspections
 Create Date: 2026-12-06 08:23:03.118355
 
 """
@@ -13,7 +13,7 @@ import compliance.db
 
 # revision identifiers, used by Alembic.
 revision = '0009_camera'
-down_revision = '0007_attendance'
+down_revision = '0008_inspections'
 branch_labels = None
 depends_on = None
 
