@@ -51,6 +51,9 @@ class Config:
         self.SECRET_KEY = load_secret_key(instance_path)
         self.COMPLIANCE_TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
         self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER", os.path.join(instance_path, "uploads"))
+        # Cameras: drop folders lie under this root; captures run on this many threads.
+        self.CAMERA_DROP_ROOT = _env("CAMERA_DROP_ROOT", os.path.join(instance_path, "camera_drop"))
+        self.CAMERA_CAPTURE_WORKERS = _env_int("CAMERA_WORKERS", 8)
         self.MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)
         # One photo (patrol evidence, camera snapshot); larger ones are refused with 413.
         self.MAX_PHOTO_BYTES = _env_int("MAX_PHOTO_BYTES", 8 * 1024 * 1024)

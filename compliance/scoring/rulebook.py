@@ -29,6 +29,7 @@ DEFAULT_PATH = Path(__file__).with_name("rulebook") / "default.toml"
 WEIGHT_KEYS = ("attendance", "patrol", "service_norms", "reviews", "complaints", "performance")
 SESSION_STATUSES = frozenset({"normal", "abnormal", "absent", "leave", "off"})
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _CASE_PATTERN_RE = re.compile(r"^[^:\s]+:[^:\s]+:[^:\s]+$")
 
 
@@ -42,7 +43,7 @@ class RulebookError(ValueError):
 
 # --- schema -------------------------------------------------------------------------------
 # A field spec is (kind, minimum, maximum); kinds: "int", "ratio" (0–1 number), "str",
-# "strlist". Shares are ints 0–100.
+# "strlist", "hours" (a list of "HH:MM-HH:MM" local time ranges). Shares are ints 0–100.
 _INT = ("int", 0, None)
 _SHARE = ("int", 0, 100)
 _RATIO = ("ratio", 0, 1)
@@ -72,6 +73,7 @@ _SECTIONS: dict[str, dict[str, tuple]] = {
         "seat_empty_consecutive": ("int", 1, None), "snapshot_retention_days": _INT,
         "snapshot_interval_minutes": ("int", 1, None),
         "seat_similarity_threshold": _RATIO, "desk_deviation_threshold": _RATIO,
+        "capture_hours": ("hours", None, None),
     },
     "spot_checks": {"per_day": _INT},
 }
@@ -97,6 +99,8 @@ def _check_value(path: str, value: Any, spec: tuple) -> list[str]:
         if not errors and len(set(value)) != len(value):
             errors.append(f"{path}: must not repeat an entry")
         return errors
+    if kind == "hours":
+        return _check_hours(path, value)
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
         if not ok or (low is not None and value < low) or (high is not None and value > high):
@@ -108,6 +112,24 @@ def _check_value(path: str, value: Any, spec: tuple) -> list[str]:
     if not ok or not (low <= value <= high):
         return [f"{path}: must be a number between {low} and {high}, got {value!r}"]
     return []
+
+
+def _check_hours(path: str, value: Any) -> list[str]:
+    """A non-empty list of "HH:MM-HH:MM" ranges, each ending after it starts, in order and
+    not overlapping."""
+    if not isinstance(value, list) or not value:
+        return [f"{path}: must be a non-empty list of \"HH:MM-HH:MM\" ranges, got {value!r}"]
+    errors, previous_end = [], ""
+    for i, item in enumerate(value):
+        match = _HOURS_RE.match(item) if isinstance(item, str) else None
+        if not match or item[6:] <= item[:5]:
+            errors.append(f"{path}[{i}]: must look like 09:00-12:00 and end after it starts, "
+                          f"got {item!r}")
+            continue
+        if item[:5] < previous_end:
+            errors.append(f"{path}[{i}]: must start after the previous range ends")
+        previous_end = item[6:]
+    return errors
 
 
 def _check_table(path: str, table: Any, fields: dict[str, tuple]) -> list[str]:
@@ -298,6 +320,7 @@ class CameraRules:
     snapshot_interval_minutes: int
     seat_similarity_threshold: float
     desk_deviation_threshold: float
+    capture_hours: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -366,7 +389,8 @@ class Rules:
             appeals=AppealRules(**doc["appeals"]),
             cases=CaseRules(**doc["cases"]),
             camera=CameraRules(**{k: (float(v) if isinstance(v, (int, float)) and k.endswith(
-                "threshold") else v) for k, v in doc["camera"].items()}),
+                "threshold") else tuple(v) if isinstance(v, list) else v)
+                for k, v in doc["camera"].items()}),
             spot_checks=SpotCheckRules(**doc["spot_checks"]),
             disqualifiers=tuple(
                 Disqualifier(

@@ -142,6 +142,15 @@ def test_weights_must_sum_to_100():
      "camera.seat_similarity_threshold: must be a number between 0 and 1, got 1.5"),
     ("camera.seat_empty_consecutive", 0,
      "camera.seat_empty_consecutive: must be an integer ≥ 1, got 0"),
+    ("camera.capture_hours", [], 'camera.capture_hours: must be a non-empty list of "HH:MM-HH:MM" '
+     "ranges, got []"),
+    ("camera.capture_hours", ["9:00-12:00"],
+     "camera.capture_hours[0]: must look like 09:00-12:00 and end after it starts, got '9:00-12:00'"),
+    ("camera.capture_hours", ["12:00-09:00"],
+     "camera.capture_hours[0]: must look like 09:00-12:00 and end after it starts, "
+     "got '12:00-09:00'"),
+    ("camera.capture_hours", ["09:00-12:00", "11:00-13:00"],
+     "camera.capture_hours[1]: must start after the previous range ends"),
     ("version", "", "version: must be a non-empty string, got ''"),
     ("quarterly.substantiated_outcomes", "substantiated",
      "quarterly.substantiated_outcomes: must be a list of strings, got 'substantiated'"),
@@ -251,7 +260,8 @@ def test_rules_view_exposes_every_setting():
     assert rules.quarterly.substantiated_outcomes == ("substantiated", "partly")
     assert rules.annual.min_assessed_quarters == 3
     assert rules.cases.complaint_conclude_working_days == 5
-    assert rules.camera.seat_similarity_threshold == 0.8
+    assert rules.camera.seat_similarity_threshold == 0.65
+    assert rules.camera.capture_hours == ("09:00-12:00", "13:30-17:30")
     assert rules.spot_checks.per_day == 3
     assert {d.key for d in rules.disqualifiers} == SEED_003_KEYS
     assert rules.disqualifier("bribery").label_zh.startswith("吃")
