@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -301,7 +302,14 @@ class DailyScore:
 @dataclass(frozen=True)
 class QuarterInput:
     """Everything for one person's quarter. ``days``: the person's :class:`DailyScore` of
-    the quarter, each computed with the rulebook in force that day."""
+    the quarter, each computed with the rulebook in force that day.
+
+    Compact form (a year of 2,000 people is half a million days): with ``counted_days``
+    set, ``days`` need only hold the counted days that carry an attendance deduction, and
+    ``counted_days`` is the number of counted days in the quarter; every counted day not
+    given has an attendance part of 100. Both forms give the same parts, total and reasons
+    (not the same fingerprint: each names its own inputs).
+    """
 
     staff_no: str
     year: int
@@ -314,8 +322,11 @@ class QuarterInput:
     reviews: tuple[ReviewInput, ...] = ()
     cases: tuple[CaseInput, ...] = ()
     case_figures: tuple[CaseFigures, ...] = ()
+    counted_days: int | None = None
 
     def __post_init__(self) -> None:
+        if self.counted_days is not None and self.counted_days < 0:
+            raise ValueError("counted_days must not be negative")
         if self.quarter not in (1, 2, 3, 4):
             raise ValueError(f"quarter must be 1–4, got {self.quarter!r}")
         for name in ("days", "findings", "inspections", "reviews", "cases", "case_figures"):
@@ -419,9 +430,31 @@ class AnnualScore:
 # --- fingerprints -------------------------------------------------------------------------
 
 
+# Bump when a change to this module changes any result for the same inputs: every stored
+# score then differs from its recomputation by fingerprint, so a recompute replaces it.
+ENGINE_REVISION = 1
+
+_SCALARS = (str, int, bool, float, type(None))
+_dataclass_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _dataclass_fields.get(cls)
+    if names is None and dataclasses.is_dataclass(cls):
+        names = _dataclass_fields[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    """JSON-ready plain value. A dataclass becomes the list of its field values in
+    declaration order (field names are looked up once per class): fingerprints of a year of
+    scores call this millions of times."""
+    cls = type(value)
+    if cls in _SCALARS:
+        return value
+    names = _field_names(cls)
+    if names is not None:  # a record: its field values in declaration order
+        return [_plain(getattr(value, name)) for name in names]
     if isinstance(value, Enum):
         return _plain(value.value)
     if isinstance(value, Decimal):
@@ -439,14 +472,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _fingerprint(kind: str, rules: Rules, **parts: Any) -> str:
-    body = {"kind": kind, "rulebook": rules.fingerprint}
+    """SHA-256 of the canonical JSON of ``{kind, engine, rulebook, **parts}`` (sorted keys,
+    compact, UTF-8), each list sorted by its items' plain form so that the same inputs in
+    any order give the same value. Fingerprints of a year of scores are computed hundreds
+    of thousands of times, so the whole document is encoded in one call."""
+    body = {"kind": kind, "engine": ENGINE_REVISION, "rulebook": rules.fingerprint}
     for name, value in parts.items():
-        plain = _plain(value)
         if isinstance(value, (list, tuple)):
-            plain = sorted(plain, key=canonical_json)
-        body[name] = plain
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+            body[name] = sorted((_plain(v) for v in value), key=repr)
+        else:
+            body[name] = _plain(value)
+    return hashlib.sha256(_encode(body).encode("utf-8")).hexdigest()
 
 
 # --- daily --------------------------------------------------------------------------------
@@ -661,11 +701,15 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
     figures = [m for m in inp.case_figures if within(m.month)]
     complaints = [c for c in cases if substantiated(rules, c)]
     counted = [d for d in days if d.assessed]
+    n_counted = len(counted) if inp.counted_days is None else inp.counted_days
+    if n_counted < len(counted):
+        raise ValueError(f"{inp.staff_no}: counted_days is below the counted days given")
+    # Counted days not given (compact form) have an attendance part of 100.
+    attendance_sum = sum((d.parts["attendance"] for d in counted), FULL * (n_counted - len(counted)))
     standing_points = sum((f.points for f in findings if f.standing), Decimal(0))
     q = rules.quarterly
     parts = {
-        "attendance": _round(sum((d.parts["attendance"] for d in counted), Decimal(0))
-                             / len(counted)) if counted else FULL,
+        "attendance": _round(attendance_sum / n_counted) if n_counted else FULL,
         "patrol": _floor_part(standing_points),
         "service_norms": _share(sum(i.passed for i in inspections),
                                 sum(i.answered for i in inspections)),
@@ -680,7 +724,7 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
     deductions += [Deduction("complaint", Decimal(q.complaint_points), c.kind, c.id,
                              f"{c.category or ''} {c.outcome}".strip(), c.date)
                    for c in sorted(complaints, key=lambda c: (c.date, str(c.id)))]
-    reasons = _quarter_reasons(rules, bool(counted), findings, complaints)
+    reasons = _quarter_reasons(rules, n_counted > 0, findings, complaints)
     day_prints = [{"date": d.date, "assessed": d.assessed, "attendance": d.parts["attendance"],
                    "fingerprint": d.inputs_fingerprint,
                    "deductions": [x for x in d.deductions if x.kind in ATTENDANCE_KINDS]}
@@ -690,7 +734,8 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
         deductions=tuple(deductions),
         deduction_points=sum((x.points for x in deductions), Decimal(0)),
         counts={
-            "rostered_days": len(counted),
+            "rostered_days": n_counted,
+            **{kind: sum(1 for x in deductions if x.kind == kind) for kind in ATTENDANCE_KINDS},
             "items_passed": sum(i.passed for i in inspections),
             "items_answered": sum(i.answered for i in inspections),
             "reviews_counted": len(reviews),
@@ -700,11 +745,12 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
             "cases_on_time": sum(m.on_time for m in figures),
             "cases_on_the_spot": sum(m.on_the_spot for m in figures),
         },
-        rostered_days=len(counted), assessed=bool(counted), eligible=not reasons,
+        rostered_days=n_counted, assessed=n_counted > 0, eligible=not reasons,
         reasons=tuple(reasons), rulebook_version=rules.version,
         inputs_fingerprint=_fingerprint(
             "quarterly", rules, staff_no=inp.staff_no, year=inp.year, quarter=inp.quarter,
-            days=day_prints, findings=findings, inspections=inspections,
+            days=day_prints, counted_days=inp.counted_days, findings=findings,
+            inspections=inspections,
             reviews=[r for r in inp.reviews if within(r.date)], cases=cases, case_figures=figures),
         centre_id=inp.centre_id, department_id=inp.department_id,
     )

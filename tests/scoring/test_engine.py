@@ -1,6 +1,7 @@
 """Scoring engine (SPEC §7): daily, quarterly and annual scores, ranks, honours, reasons."""
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -840,3 +841,49 @@ def test_engine_and_rulebook_import_neither_flask_nor_sqlalchemy():
         names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert not {n.split(".")[0] for n in names} & {"flask", "sqlalchemy", "flask_sqlalchemy"}
+
+
+# --- quarterly: compact form (only the days with an attendance deduction) ----------------
+
+
+def _quarter_of_days(pattern):
+    """A quarter of days: 'n' normal, 'l' late, 'a' absent, 'v' on leave, 'o' official."""
+    sessions = {"n": [s(), s(session="pm")], "l": [s("abnormal", ["late"]), s(session="pm")],
+                "a": [s("absent"), s("absent", session="pm")],
+                "v": [s("leave", leave_type="sick"), s("leave", session="pm", leave_type="sick")],
+                "o": [s("leave", leave_type="official"), s(session="pm")]}
+    days = []
+    for i, kind in enumerate(pattern):
+        day = DAY + timedelta(days=i)
+        days.append(daily_score(RULES, "S1", day, [dataclasses.replace(x, date=day)
+                                                   for x in sessions[kind]], []))
+    return days
+
+
+@pytest.mark.parametrize("pattern", ["nnnnlnnnan", "lllll", "nnnn", "vvvv", "", "ovlna"])
+def test_compact_quarter_gives_the_same_parts_total_and_reasons(pattern):
+    days, finding = _quarter_of_days(pattern), f(points=3)
+    full = quarterly_score(RULES, q_input(days=days, findings=[finding]))
+    with_deductions = [d for d in days if d.attendance_points > 0]
+    compact = quarterly_score(RULES, q_input(
+        days=with_deductions, counted_days=sum(d.assessed for d in days), findings=[finding]))
+    assert (compact.parts, compact.total, compact.reasons, compact.rostered_days,
+            compact.assessed, compact.deductions) == \
+        (full.parts, full.total, full.reasons, full.rostered_days, full.assessed, full.deductions)
+    assert compact.counts == full.counts
+
+
+def test_compact_quarter_fingerprint_follows_the_counted_days():
+    days = [d for d in _quarter_of_days("nlnn") if d.attendance_points > 0]
+    three = quarterly_score(RULES, q_input(days=days, counted_days=3))
+    four = quarterly_score(RULES, q_input(days=days, counted_days=4))
+    assert three.parts["attendance"] == D("99.33") and four.parts["attendance"] == D("99.50")
+    assert three.inputs_fingerprint != four.inputs_fingerprint
+    with pytest.raises(ValueError):  # fewer counted days than the counted days given
+        quarterly_score(RULES, q_input(days=days, counted_days=0))
+
+
+def test_attendance_counts_of_the_quarter():
+    score = quarterly_score(RULES, q_input(days=_quarter_of_days("lla")))
+    assert {k: score.counts[k] for k in ("late", "early_leave", "missing_punch", "absent")} == \
+        {"late": 2, "early_leave": 0, "missing_punch": 0, "absent": 2}
