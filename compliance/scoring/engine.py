@@ -141,7 +141,8 @@ class FindingInput:
     complaint; ``category`` and ``item_code`` from the checklist item (matched by the
     rulebook's disqualifier table); ``severity`` minor / major / critical;
     ``state`` open / appealed / upheld / overturned; ``ten_prohibitions`` for 十不准 items;
-    ``bars_quarterly`` when the template item bars quarterly honours; ``disqualifier`` an
+    ``bars_quarterly`` / ``bars_annual`` when the template item bars quarterly / annual
+    honours; ``disqualifier`` an
     explicit seed-003 key of the rulebook (unknown keys are ignored).
     """
 
@@ -156,6 +157,7 @@ class FindingInput:
     ten_prohibitions: bool = False
     bars_quarterly: bool = False
     disqualifier: str | None = None
+    bars_annual: bool = False
     at: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -802,7 +804,9 @@ def annual_score(rules: Rules, inp: AnnualInput) -> AnnualScore:
 
     Total = Σ(quarter total × counted days) / Σ counted days over assessed quarters
     (0.00 and not assessed when there is none). Candidate for 年度先进个人 only with at
-    least ``min_assessed_quarters`` assessed quarters and no disqualifying event.
+    least ``min_assessed_quarters`` assessed quarters and no disqualifying event: a seed-003
+    event of the rulebook's table, or a standing finding whose checklist item bars annual
+    honours (reason ``barring_finding``, given only when no table entry already names it).
     """
     assessed = sorted((q for q in inp.quarters if q.rostered_days > 0), key=lambda q: q.quarter)
     days = sum(q.rostered_days for q in assessed)
@@ -813,8 +817,13 @@ def annual_score(rules: Rules, inp: AnnualInput) -> AnnualScore:
     if len(assessed) < minimum:
         reasons.append(Reason("min_assessed_quarters",
                               detail=f"{len(assessed)} assessed quarters, {minimum} needed"))
-    reasons += disqualifying_events(rules, inp.year, inp.findings, inp.cases, inp.sessions)
+    events = disqualifying_events(rules, inp.year, inp.findings, inp.cases, inp.sessions)
     in_year = lambda d: d.year == inp.year  # noqa: E731
+    named = {r.ref_id for r in events if r.ref_type == "finding"}
+    reasons += events
+    reasons += [Reason("barring_finding", "finding", f.id, f.item_code or f.category or "", f.date)
+                for f in sorted(inp.findings, key=lambda f: (f.date, str(f.id)))
+                if f.bars_annual and f.standing and in_year(f.date) and f.id not in named]
     return AnnualScore(
         staff_no=inp.staff_no, year=inp.year, total=total,
         parts={f"q{q.quarter}": q.total for q in assessed},

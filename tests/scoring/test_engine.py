@@ -887,3 +887,20 @@ def test_attendance_counts_of_the_quarter():
     score = quarterly_score(RULES, q_input(days=_quarter_of_days("lla")))
     assert {k: score.counts[k] for k in ("late", "early_leave", "missing_punch", "absent")} == \
         {"late": 2, "early_leave": 0, "missing_punch": 0, "absent": 2}
+
+
+def test_a_finding_whose_item_bars_annual_honours_disqualifies():
+    quarters = [QuarterSummary(q, D("95"), 60) for q in (1, 2, 3)]
+    barring = f(id=501, bars_annual=True, item_code="desk.private_items")
+    score = annual_score(RULES, AnnualInput("S1", 2025, quarters=quarters, findings=[barring]))
+    assert not score.eligible
+    assert [(r.code, r.ref_type, r.ref_id) for r in score.reasons] == \
+        [("barring_finding", "finding", 501)]
+    overturned = dataclasses.replace(barring, state="overturned")
+    assert annual_score(RULES, AnnualInput("S1", 2025, quarters=quarters,
+                                           findings=[overturned])).eligible
+    # named by the seed-003 table already: one reason, not two
+    named = f(id=502, bars_annual=True, category="bribery")
+    reasons = annual_score(RULES, AnnualInput("S1", 2025, quarters=quarters,
+                                              findings=[named])).reasons
+    assert [r.code for r in reasons] == ["disqualifier.bribery"]
