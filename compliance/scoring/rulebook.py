@@ -33,11 +33,13 @@ _CASE_PATTERN_RE = re.compile(r"^[^:\s]+:[^:\s]+:[^:\s]+$")
 
 
 class RulebookError(ValueError):
-    """A rulebook document that does not validate; ``errors`` lists every message."""
+    """A rulebook document that does not validate; ``errors`` lists every message and
+    ``problems`` the same as :class:`Problem` records."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], problems: list[Problem] | None = None):
         super().__init__("; ".join(errors))
         self.errors = list(errors)
+        self.problems = list(problems or [])
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -388,9 +390,9 @@ class Rules:
     @classmethod
     def from_doc(cls, doc: Mapping) -> Rules:
         """Validate ``doc`` and build the view; raises :class:`RulebookError` when invalid."""
-        errors = validate(doc)
-        if errors:
-            raise RulebookError(errors)
+        found = problems(doc)
+        if found:
+            raise RulebookError([p.text for p in found], found)
         quarterly = {k: v for k, v in doc["quarterly"].items() if k != "weights"}
         quarterly["substantiated_outcomes"] = tuple(quarterly["substantiated_outcomes"])
         return cls(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import AuditedMixin, utcnow
 from ..extensions import db
-from .rulebook import RulebookError, Rules, fingerprint, load_default, merge, validate
+from .rulebook import RulebookError, Rules, fingerprint, load_default, merge, problems
 
 
 class RulebookVersion(AuditedMixin, db.Model):
@@ -81,9 +81,9 @@ def save_version(centre_id: int | None, effective_from: date, changes: dict, not
     # One version name per stored version (unique per centre and date), so a score's
     # rulebook_version names exactly the rules it used.
     document["version"] = effective_from.isoformat() + (f"@{centre_id}" if centre_id else "")
-    errors = validate(document)
-    if errors:
-        raise RulebookError(errors)
+    found = problems(document)
+    if found:
+        raise RulebookError([p.text for p in found], found)
     version = RulebookVersion(centre_id=centre_id, effective_from=effective_from,
                               document=document, fingerprint=fingerprint(document), note=note,
                               created_by=actor)
