@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g, request, session
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from . import extensions as ext
@@ -20,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["int"] = RecordId
     app.config.from_object(config or Config(app.instance_path))
 
     ext.db.init_app(app)
@@ -67,6 +69,15 @@ def create_app(config: Config | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
+
+
+class RecordId(IntegerConverter):
+    """``<int:…>`` in every route: a record id that fits the database's integer column, so a
+    huge number in a URL is a 404 like any other unknown id, not a driver overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _feature_packages():

@@ -216,11 +216,12 @@ def run_queued(app: Flask) -> int:
     return len(names)
 
 
-def _schedule_retry(app: Flask, run: RunOutcome) -> None:
+def _schedule_retry(app: Flask, run: RunOutcome, *, at_once: bool = False) -> None:
     if run.status != "failed" or run.attempt >= MAX_ATTEMPTS:
         return
     with app.app_context():
-        delay = RETRY_DELAYS[min(run.attempt - 1, len(RETRY_DELAYS) - 1)]
+        delay = timedelta(0) if at_once else \
+            RETRY_DELAYS[min(run.attempt - 1, len(RETRY_DELAYS) - 1)]
         db.session.add(JobRun(job=run.job, trigger="retry", attempt=run.attempt + 1,
                               status="queued", queued_at=utcnow() + delay,
                               requested_by="retry"))
@@ -233,8 +234,9 @@ def scheduled(app: Flask, name: str) -> None:
 
 
 def recover_interrupted(app: Flask) -> int:
-    """Runs left 'running' by a scheduler that died are marked failed and retried: every job
-    is idempotent, so the retry completes what the killed run began."""
+    """Runs left 'running' by a scheduler that died are marked failed and retried at once
+    (the job did not fail; its process did): every job is idempotent and commits as a whole,
+    so the retry completes what the killed run began."""
     with app.app_context():
         stale = db.session.scalars(sa.select(JobRun).where(JobRun.status == "running")).all()
         for run in stale:
@@ -243,7 +245,7 @@ def recover_interrupted(app: Flask) -> int:
         db.session.commit()
         runs = [RunOutcome.of(run) for run in stale]
     for run in runs:
-        _schedule_retry(app, run)
+        _schedule_retry(app, run, at_once=True)
     return len(runs)
 
 
