@@ -309,8 +309,10 @@ class QuarterInput:
     Compact form (a year of 2,000 people is half a million days): with ``counted_days``
     set, ``days`` need only hold the counted days that carry an attendance deduction, and
     ``counted_days`` is the number of counted days in the quarter; every counted day not
-    given has an attendance part of 100. Both forms give the same parts, total and reasons
-    (not the same fingerprint: each names its own inputs).
+    given has an attendance part of 100. Likewise ``review_levels`` may hold the counts of
+    the quarter's counted reviews (not excluded) per level 1–5, counted with ``reviews``.
+    Both forms give the same parts, total and reasons (not the same fingerprint: each names
+    its own inputs).
     """
 
     staff_no: str
@@ -325,10 +327,15 @@ class QuarterInput:
     cases: tuple[CaseInput, ...] = ()
     case_figures: tuple[CaseFigures, ...] = ()
     counted_days: int | None = None
+    review_levels: tuple[int, int, int, int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.counted_days is not None and self.counted_days < 0:
             raise ValueError("counted_days must not be negative")
+        if self.review_levels is not None:
+            _set(self, "review_levels", tuple(self.review_levels))
+            if len(self.review_levels) != 5 or any(n < 0 for n in self.review_levels):
+                raise ValueError("review_levels holds five counts ≥ 0 (levels 1–5)")
         if self.quarter not in (1, 2, 3, 4):
             raise ValueError(f"quarter must be 1–4, got {self.quarter!r}")
         for name in ("days", "findings", "inspections", "reviews", "cases", "case_figures"):
@@ -710,13 +717,16 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
     attendance_sum = sum((d.parts["attendance"] for d in counted), FULL * (n_counted - len(counted)))
     standing_points = sum((f.points for f in findings if f.standing), Decimal(0))
     q = rules.quarterly
+    levels = inp.review_levels or (0, 0, 0, 0, 0)
+    good_reviews = sum(1 for r in reviews if r.level >= q.good_review_min_level) + sum(
+        n for level, n in enumerate(levels, start=1) if level >= q.good_review_min_level)
+    counted_reviews = len(reviews) + sum(levels)
     parts = {
         "attendance": _round(attendance_sum / n_counted) if n_counted else FULL,
         "patrol": _floor_part(standing_points),
         "service_norms": _share(sum(i.passed for i in inspections),
                                 sum(i.answered for i in inspections)),
-        "reviews": _share(sum(1 for r in reviews if r.level >= q.good_review_min_level),
-                          len(reviews)),
+        "reviews": _share(good_reviews, counted_reviews),
         "complaints": _floor_part(Decimal(q.complaint_points * len(complaints))),
         "performance": _share(sum(m.on_time for m in figures), sum(m.handled for m in figures)),
     }
@@ -740,8 +750,8 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
             **{kind: sum(1 for x in deductions if x.kind == kind) for kind in ATTENDANCE_KINDS},
             "items_passed": sum(i.passed for i in inspections),
             "items_answered": sum(i.answered for i in inspections),
-            "reviews_counted": len(reviews),
-            "reviews_good": sum(1 for r in reviews if r.level >= q.good_review_min_level),
+            "reviews_counted": counted_reviews,
+            "reviews_good": good_reviews,
             "complaints_substantiated": len(complaints),
             "cases_handled": sum(m.handled for m in figures),
             "cases_on_time": sum(m.on_time for m in figures),
@@ -753,6 +763,8 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
             "quarterly", rules, staff_no=inp.staff_no, year=inp.year, quarter=inp.quarter,
             days=day_prints, counted_days=inp.counted_days, findings=findings,
             inspections=inspections,
+            review_levels=dict(enumerate(inp.review_levels, start=1)) if inp.review_levels
+            else None,
             reviews=[r for r in inp.reviews if within(r.date)], cases=cases, case_figures=figures),
         centre_id=inp.centre_id, department_id=inp.department_id,
     )

@@ -904,3 +904,17 @@ def test_a_finding_whose_item_bars_annual_honours_disqualifies():
     reasons = annual_score(RULES, AnnualInput("S1", 2025, quarters=quarters,
                                               findings=[named])).reasons
     assert [r.code for r in reasons] == ["disqualifier.bribery"]
+
+
+def test_review_counts_per_level_give_the_same_part_as_the_reviews():
+    reviews = [ReviewInput(i, DAY, lv) for i, lv in enumerate([5, 5, 4, 3, 2, 1, 1])]
+    listed = quarterly_score(RULES, q_input(reviews=reviews))
+    counted = quarterly_score(RULES, q_input(review_levels=(2, 1, 1, 1, 2)))
+    assert counted.parts["reviews"] == listed.parts["reviews"] == D("57.14")
+    assert (counted.counts["reviews_counted"], counted.counts["reviews_good"]) == (7, 4)
+    mixed = quarterly_score(RULES, q_input(reviews=reviews[:3], review_levels=(2, 1, 1, 0, 0)))
+    assert mixed.parts["reviews"] == listed.parts["reviews"]
+    assert counted.inputs_fingerprint != quarterly_score(
+        RULES, q_input(review_levels=(2, 1, 1, 2, 1))).inputs_fingerprint
+    with pytest.raises(ValueError):
+        q_input(review_levels=(1, 2, 3))
