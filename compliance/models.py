@@ -1,4 +1,7 @@
 """Imports every core model so the metadata (and Alembic) sees the whole schema."""
+from .attendance.models import (PunchBatch, Punch, RosterEntry, SessionRecord,  # noqa: F401
+                                Shift, ShiftSession)
+from .attendance.requests import LeaveRequest, PunchCorrection, TemporaryAbsence  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .auth.models import ApiToken, LoginThrottle, User  # noqa: F401
 from .cases.calendar import WorkdayOverride  # noqa: F401

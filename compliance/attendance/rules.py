@@ -17,7 +17,7 @@ Minute conventions (one place, used by every rule below):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from types import MappingProxyType
@@ -27,6 +27,8 @@ DEFAULT_CENTRE_TZ = "Asia/Shanghai"
 OFFICIAL_BUSINESS = "official"  # 公出: counts as present, still reported as leave
 
 _MINUTE = timedelta(minutes=1)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE_US = 60_000_000
 _NO_LEAVE: Mapping[str, str] = MappingProxyType({})
 
 
@@ -65,6 +67,15 @@ class Issue(str, Enum):
     early_leave = "early_leave"
     missing_in = "missing_in"
     missing_out = "missing_out"
+
+
+# (late, early, missing_in, missing_out) → the issues in their reporting order.
+_ISSUES: dict[tuple[bool, bool, bool, bool], tuple[Issue, ...]] = {
+    (late, early, no_in, no_out): tuple(
+        issue for issue, present in zip(Issue, (late, early, no_in, no_out)) if present)
+    for late in (False, True) for early in (False, True)
+    for no_in in (False, True) for no_out in (False, True)
+}
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,9 @@ class SessionResult:
     or early leave beyond the limit (then ``late_minutes``/``early_minutes`` say by how
     much). ``clock_in``/``clock_out`` are the instants used (UTC), also reported for
     ``leave`` and ``off`` sessions when punches exist; minutes are then zero.
+    ``away_minutes`` is the time of recorded temporary absences (暂离) within the session's
+    service hours of a rostered session (see :func:`away_minutes`); it is information,
+    never a fault.
     """
 
     session: str
@@ -152,6 +166,7 @@ class SessionResult:
     early_minutes: int
     extended_minutes: int
     leave_type: str | None = None
+    away_minutes: int = 0
 
     @property
     def counts_as_present(self) -> bool:
@@ -267,6 +282,72 @@ def _apply_corrections(
     return split_clock_in_out(window_punches, session_midpoint)
 
 
+@dataclass(frozen=True)
+class SessionMarks:
+    """A session's reference instants on one day, as whole microseconds elapsed since the
+    day's local midnight (elapsed time, so DST days stay exact).
+
+    The one form the judging rule works on: :func:`judge_session` converts instants to it,
+    and the bulk recompute gets elapsed seconds straight from SQL (no ``datetime`` per row).
+    """
+
+    by: int  # clock in by
+    release: int  # may clock out from
+    midpoint: int  # between start and end: a lone punch before it is a clock-in
+    start: int
+    end: int
+
+
+def day_start(day: date, tz: str) -> datetime:
+    """Local midnight of ``day`` in the zone ``tz``, in UTC."""
+    return _at_local(day, time(0), ZoneInfo(tz))
+
+
+def elapsed_us(instant: datetime, origin: datetime) -> int:
+    """Whole microseconds from ``origin`` to ``instant`` (both aware)."""
+    return (instant - origin) // _MICROSECOND
+
+
+def session_marks(session: SessionDef, day: date, tz: str) -> SessionMarks:
+    zone = ZoneInfo(tz)
+    origin = _at_local(day, time(0), zone)
+
+    def mark(clock: time) -> int:
+        return elapsed_us(_at_local(day, clock, zone), origin)
+
+    start, end = mark(session.start), mark(session.end)
+    return SessionMarks(mark(session.clock_in_by), mark(session.clock_out_from),
+                        start + (end - start) // 2, start, end)
+
+
+def judge_marks(
+    marks: SessionMarks, clock_in: int | None, clock_out: int | None, settings: AttendanceSettings
+) -> tuple[SessionStatus, tuple[Issue, ...], int, int, int]:
+    """The judging rule on elapsed microseconds: ``(status, issues, late, early, extended)``.
+
+    See :func:`judge_session` for the rule; both give the same answer for the same inputs.
+    """
+    if clock_in is None and clock_out is None:
+        return SessionStatus.absent, (), 0, 0, 0
+    late = early = extended = 0
+    missing_in = clock_in is None
+    missing_out = clock_out is None
+    if not missing_in and clock_in > marks.by:
+        late = -((marks.by - clock_in) // _MINUTE_US)
+    if not missing_out:
+        if clock_out < marks.release:
+            early = -((clock_out - marks.release) // _MINUTE_US)
+        else:
+            served = (clock_out - marks.release) // _MINUTE_US
+            if served > settings.extended_service_minutes:
+                extended = served
+    issues = _ISSUES[(late > 0, early > 0, missing_in, missing_out)]
+    if late > settings.late_to_absent_minutes or early > settings.late_to_absent_minutes:
+        return SessionStatus.absent, issues, late, early, 0
+    return (SessionStatus.abnormal if issues else SessionStatus.normal), issues, late, early, \
+        extended
+
+
 def judge_session(
     session: SessionDef,
     day: date,
@@ -288,33 +369,66 @@ def judge_session(
       ``clock_out_from`` (+15 → 0, +16 → 16); credit only, never an issue, and only
       for a session that is not absent.
     """
-    if clock_in is None and clock_out is None:
-        return SessionResult(session.name, SessionStatus.absent, (), None, None, 0, 0, 0)
+    origin = day_start(day, tz)
+    status, issues, late, early, extended = judge_marks(
+        session_marks(session, day, tz),
+        None if clock_in is None else elapsed_us(clock_in, origin),
+        None if clock_out is None else elapsed_us(clock_out, origin),
+        settings,
+    )
+    return SessionResult(session.name, status, issues, clock_in, clock_out, late, early, extended)
+
+
+HALF_DAY_SPLIT = time(12, 0)
+
+
+def half_day_of(session: SessionDef) -> str:
+    """The half day (``"am"``/``"pm"``) a session belongs to, for leave (SPEC §3.3: leave is
+    asked for by half-day session, 上午/下午).
+
+    A session starting before 12:00 local time is the morning half, any other the afternoon
+    half, whatever the shift calls it: the lunch-duty morning 09:00–13:30 is ``am``, a
+    session starting at 12:00 is ``pm``.
+    """
+    return "am" if session.start < HALF_DAY_SPLIT else "pm"
+
+
+def absence_needs_lead(started: datetime, ended: datetime, notify_minutes: int) -> bool:
+    """Whether a temporary absence (暂离) needs the unit lead told (SPEC §3.2, seed 003).
+
+    Longer than ``notify_minutes`` (rulebook ``temporary_absence_notify_minutes``, 10) on the
+    exact duration: 10:00 away is within the rule, 10:00.000001 is longer. ``ended`` is the
+    end of the absence, or "now" for one still open. Naive datetimes raise ``ValueError``.
+    """
+    return _to_utc(ended) - _to_utc(started) > timedelta(minutes=notify_minutes)
+
+
+def away_minutes(
+    session: SessionDef,
+    day: date,
+    tz: str,
+    absences: Sequence[tuple[datetime, datetime | None]],
+) -> int:
+    """Minutes of temporary absence within a session's service hours ``[start, end)``.
+
+    Each absence ``(started, ended)`` is clipped to the service hours; an open absence
+    (``ended`` None) runs to the end of the session. Overlapping absences count once. The
+    total is rounded up to whole minutes, like the faults (any part of a minute counts).
+    """
     zone = ZoneInfo(tz)
-    issues: list[Issue] = []
-    late = early = extended = 0
-    if clock_in is None:
-        issues.append(Issue.missing_in)
-    else:
-        by = _at_local(day, session.clock_in_by, zone)
-        if clock_in > by:
-            late = _minutes_up(clock_in - by)
-            issues.append(Issue.late)
-    if clock_out is None:
-        issues.append(Issue.missing_out)
-    else:
-        release = _at_local(day, session.clock_out_from, zone)
-        if clock_out < release:
-            early = _minutes_up(release - clock_out)
-            issues.append(Issue.early_leave)
-        elif _minutes_down(clock_out - release) > settings.extended_service_minutes:
-            extended = _minutes_down(clock_out - release)
-    ordered = tuple(i for i in Issue if i in issues)
-    if max(late, early) > settings.late_to_absent_minutes:
-        status, extended = SessionStatus.absent, 0
-    else:
-        status = SessionStatus.abnormal if ordered else SessionStatus.normal
-    return SessionResult(session.name, status, ordered, clock_in, clock_out, late, early, extended)
+    opens, closes = _at_local(day, session.start, zone), _at_local(day, session.end, zone)
+    spans = sorted(
+        (max(_to_utc(started), opens), min(closes if ended is None else _to_utc(ended), closes))
+        for started, ended in absences
+    )
+    total = timedelta(0)
+    cursor = opens
+    for lo, hi in spans:
+        lo = max(lo, cursor)
+        if hi > lo:
+            total += hi - lo
+            cursor = hi
+    return _minutes_up(total) if total else 0
 
 
 def evaluate_day(
@@ -327,6 +441,7 @@ def evaluate_day(
     leave_sessions: Mapping[str, str] = _NO_LEAVE,
     corrections: Sequence[tuple[str, str, datetime]] = (),
     settings: AttendanceSettings = AttendanceSettings(),
+    temporary_absences: Sequence[tuple[datetime, datetime | None]] = (),
 ) -> dict[str, SessionResult]:
     """Results of every session of one person's day (SPEC §3.2, seed 004 第十二条).
 
@@ -342,6 +457,11 @@ def evaluate_day(
     2. ``leave_sessions[name]`` set → ``leave`` with that ``leave_type``
        (``"official"`` = 公出 counts as present); keys of other sessions are ignored;
     3. otherwise :func:`judge_session` (absent / normal / abnormal).
+
+    ``temporary_absences`` ``(started, ended or None)`` give each rostered session its
+    ``away_minutes`` (:func:`away_minutes`); they change no status: being away with the
+    暂停服务牌 shown is allowed, and whether the lead had to be told is
+    :func:`absence_needs_lead`.
 
     Pure: computing the same inputs twice gives equal results.
     """
@@ -386,4 +506,8 @@ def evaluate_day(
             )
         else:
             results[session.name] = judge_session(session, day, tz, clock_in, clock_out, settings)
+        if temporary_absences and session.name in rostered:
+            results[session.name] = replace(
+                results[session.name],
+                away_minutes=away_minutes(session, day, tz, temporary_absences))
     return results

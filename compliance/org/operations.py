@@ -50,6 +50,9 @@ def create_centre(code: str, name: str, timezone: str = "Asia/Shanghai") -> Cent
     centre = Centre(code=code, name=name, timezone=timezone)
     db.session.add(centre)
     db.session.flush()
+    from ..attendance.shifts import create_default_shifts
+
+    create_default_shifts(centre.id)  # every centre starts with the default shifts (SPEC §3.1)
     return centre
 
 
