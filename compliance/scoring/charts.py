@@ -67,7 +67,8 @@ def _axis(top: float, bottom_value: float = 0.0, steps: int = 4) -> list[str]:
 def _nice_top(largest: float) -> float:
     if largest <= 0:
         return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+    for step in (1, 2, 3, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 250, 500, 1000,
+                 2000, 2500, 5000, 10000):
         if largest <= step * 4:
             return float(step * 4)
     return largest

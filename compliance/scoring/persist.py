@@ -22,6 +22,7 @@ from ..extensions import db
 from .engine import Deduction, Reason
 
 CHUNK = 5000
+_CENT = Decimal("0.01")
 COMPARED = ("department_id", "fingerprint", "rulebook_version", "total", "eligible",
             "assessed", "rank_centre", "rank_department", "honour")
 
@@ -74,7 +75,7 @@ def common_row(score, centre_id: int, staff_id: int) -> dict:
     """The columns every stored score has, from an engine result."""
     return {
         "centre_id": centre_id, "department_id": score.department_id, "staff_id": staff_id,
-        "total": score.total, "parts": {k: format(v, "f") for k, v in score.parts.items()},
+        "total": score.total, "parts": {k: format(v.quantize(_CENT), "f") for k, v in score.parts.items()},
         "deductions": [deduction_dict(d) for d in score.deductions],
         "deduction_points": score.deduction_points,
         "reasons": [reason_dict(r) for r in score.reasons],
@@ -90,7 +91,7 @@ def _same(old, row: dict) -> bool:
         value = getattr(old, name)
         new = row[name]
         if isinstance(new, Decimal):
-            new = new.quantize(Decimal("0.01"))
+            new = new.quantize(_CENT)
         if value != new:
             return False
     return True

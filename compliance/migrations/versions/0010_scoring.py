@@ -1,7 +1,7 @@
 """scores (daily, quarterly, annual) and monthly case figures
 
 Revision ID: 0010_scoring
-Revises: 0006_jobs
+Revises: 0007_attendance
 Create Date: 2026-12-06 08:16:20.205222
 
 """
@@ -13,7 +13,7 @@ import compliance.db
 
 # revision identifiers, used by Alembic.
 revision = '0010_scoring'
-down_revision = '0006_jobs'
+down_revision = '0007_attendance'
 branch_labels = None
 depends_on = None
 
