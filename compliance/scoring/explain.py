@@ -40,8 +40,13 @@ PART_LABELS = {
     "q1": _l("Q1"), "q2": _l("Q2"), "q3": _l("Q3"), "q4": _l("Q4"),
 }
 SESSION_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
-# The attendance pages own the person's day; the endpoint is looked up by name so that the
-# scores never import them.
+STATUS_LABELS = {"normal": _l("Normal"), "abnormal": _l("Abnormal"), "absent": _l("Absent"),
+                 "leave": _l("Leave"), "off": _l("Off")}
+ISSUE_LABELS = {"late": _l("Late"), "early_leave": _l("Early leave"),
+                "missing_in": _l("No clock-in"), "missing_out": _l("No clock-out")}
+# The attendance pages own the person's day; when they offer one under this endpoint
+# (arguments ``staff_no`` and ``day``) a session deduction links there, otherwise to the
+# daily score page, which shows the day's sessions and punches.
 ATTENDANCE_DAY_ENDPOINT = "attendance.person_day"
 
 
@@ -75,9 +80,12 @@ def reason_label(code: str, centre_id: int, day: date) -> str:
 
 
 def _attendance_url(staff_no: str, on: date | None) -> str | None:
-    if on is None or ATTENDANCE_DAY_ENDPOINT not in current_app.view_functions:
+    if on is None:
         return None
-    return url_for(ATTENDANCE_DAY_ENDPOINT, staff_no=staff_no, day=on.isoformat())
+    if ATTENDANCE_DAY_ENDPOINT in current_app.view_functions:
+        return url_for(ATTENDANCE_DAY_ENDPOINT, staff_no=staff_no, day=on.isoformat())
+    return url_for("scores.explanation", kind="daily", slug=on.isoformat(),
+                   staff_no=staff_no, _anchor="day")
 
 
 def _url(ref_type: str | None, ref_id: Any, staff_no: str, on: date | None) -> str | None:

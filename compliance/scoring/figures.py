@@ -19,7 +19,10 @@ from ..org.models import Centre, Staff
 from ..timeutil import local_today
 from .models import CaseFigure
 
-MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:月|[-/.]\s*\d{1,2}\s*日?)?\s*$")
+# 2026-03, 2026/3, 2026.3, 2026年3月, and a day of the month (an Excel date cell reads as
+# "2026-03-01 00:00:00")
+MONTH_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]\s*\d{1,2}\s*日?)?"
+                      r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 COLUMNS = [
     Column("staff_no", ("工号", "staff number", "staff no", "staff_no")),
     Column("month", ("月份", "统计月份", "month"), required=False),

@@ -152,7 +152,9 @@ def explanation(kind: str, slug: str, staff_no: str):
     record."""
     period, person, score = _score_or_404(kind, slug, staff_no)
     rules = rules_for(score.centre_id, period.last)
-    quarters = []
+    quarters, day = [], None
+    if kind == "daily":
+        day = person_day(person, period.day)
     if kind == "annual":
         quarters = db.session.scalars(sa.select(QuarterlyResult).where(
             QuarterlyResult.staff_id == person.id, QuarterlyResult.year == period.year)
@@ -162,8 +164,26 @@ def explanation(kind: str, slug: str, staff_no: str):
         deductions=explain.deduction_lines(score, person.staff_no),
         reasons=explain.reason_lines(score, person.staff_no, period.last),
         weights=rules.quarterly.weights if kind == "quarterly" else None,
-        part_label=explain.part_label, quarters=quarters,
-        provisional=not period.is_over(today_here()))
+        part_label=explain.part_label, quarters=quarters, day=day,
+        status_labels=explain.STATUS_LABELS, issue_labels=explain.ISSUE_LABELS,
+        session_labels=explain.SESSION_LABELS, provisional=not period.is_over(today_here()))
+
+
+def person_day(person: Staff, day):
+    """The day behind a daily score: the session results and the punches of the local day
+    (shown to whoever may see the score)."""
+    from ..attendance.inputs import day_bounds
+    from ..attendance.models import Punch, SessionRecord
+
+    tz = person.department.centre.timezone
+    opens, closes = day_bounds(day, tz)
+    sessions = db.session.scalars(sa.select(SessionRecord).where(
+        SessionRecord.staff_id == person.id, SessionRecord.day == day)
+        .order_by(SessionRecord.position, SessionRecord.session)).all()
+    punches = db.session.scalars(sa.select(Punch).where(
+        Punch.staff_id == person.id, Punch.at >= opens, Punch.at < closes)
+        .order_by(Punch.at)).all()
+    return {"sessions": sessions, "punches": punches, "tz": tz}
 
 
 @bp.route("/scores/me")
