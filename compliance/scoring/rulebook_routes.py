@@ -119,6 +119,7 @@ def rulebook_new():
         if errors:
             flash(_("Some settings are not valid; nothing was saved."), "error")
     later = [v for v in editing.versions_of(centre_id) if v.effective_from > day]
+    status = 400 if request.method == "POST" else 200
     return render_template("scores/rulebook_form.html", form=form, centre=centre,
                            groups=settings.groups(document), values=values, errors=errors,
-                           later=later, schema_error=errors.get("_schema"))
+                           later=later, schema_error=errors.get("_schema")), status
