@@ -50,7 +50,7 @@ def _quarter_rows(user, unit: Department, year: int, quarter: int | None):
 
 
 def _feedback(book, unit, period, title, people, labels):
-    columns = [Col(_("Staff number"), 11), Col(_("Name"), 10),
+    columns = [Col(_("Staff number"), 11), Col(_("Full name"), 10),
                Col(_("Rostered days"), 8, INTEGER_FORMAT)] + [
         Col(str(explain.DEDUCTION_LABELS[k]), 7, INTEGER_FORMAT) for k in ATTENDANCE_COUNTS] + [
         Col(_("Substantiated complaints"), 9, INTEGER_FORMAT),
@@ -74,7 +74,7 @@ def _feedback(book, unit, period, title, people, labels):
 
 
 def _details(book, unit, title, people):
-    columns = [Col(_("Date"), 11, DATE_FORMAT), Col(_("Staff number"), 11), Col(_("Name"), 10),
+    columns = [Col(_("Date"), 11, DATE_FORMAT), Col(_("Staff number"), 11), Col(_("Full name"), 10),
                Col(_("Kind"), 12), Col(_("Points"), 7, DECIMAL_FORMAT),
                Col(_("What"), 50, wrap=True)]
     sheet = book.sheet(_("Details %(unit)s", unit=unit.name), columns, title_row=title)

@@ -112,7 +112,7 @@ def _hundredths(value) -> Decimal | None:
 def _summary_sheet(book: ExcelBook, title: str, departments, summary, multi_centre: bool):
     columns = ([Col(_("Centre"), 14)] if multi_centre else []) + [
         Col(_("Department"), 22), Col(_("Kind"), 10), Col(_("People"), 8, INTEGER_FORMAT),
-        Col(_("Assessed"), 8, INTEGER_FORMAT), Col(_("Average"), 9, DECIMAL_FORMAT),
+        Col(_("People assessed"), 8, INTEGER_FORMAT), Col(_("Average"), 9, DECIMAL_FORMAT),
         Col(_("Best"), 9, DECIMAL_FORMAT), Col(_("Lowest"), 9, DECIMAL_FORMAT),
         Col(_("Honours"), 8, INTEGER_FORMAT), Col(_("Not eligible"), 10, INTEGER_FORMAT)]
     sheet = book.sheet(_("Summary"), columns, title_row=title)
@@ -178,7 +178,7 @@ def quarterly_workbook(user, query) -> ExportFile:
     labels = _Labels(period.last)
     columns = [Col(_("Rank (centre)"), 8, INTEGER_FORMAT),
                Col(_("Rank (department)"), 8, INTEGER_FORMAT), Col(_("Staff number"), 11),
-               Col(_("Name"), 10)] + [
+               Col(_("Full name"), 10)] + [
         Col(explain.part_label(p), 9, DECIMAL_FORMAT) for p in QUARTER_PARTS] + [
         Col(_("Total"), 9, DECIMAL_FORMAT), Col(_("Rostered days"), 8, INTEGER_FORMAT)] + [
         Col(str(explain.DEDUCTION_LABELS[k]), 7, INTEGER_FORMAT) for k in ATTENDANCE_COUNTS] + [
@@ -219,7 +219,7 @@ def annual_workbook(user, query) -> ExportFile:
     labels = _Labels(period.last)
     columns = [Col(_("Rank (centre)"), 8, INTEGER_FORMAT),
                Col(_("Rank (department)"), 8, INTEGER_FORMAT), Col(_("Staff number"), 11),
-               Col(_("Name"), 10)] + [
+               Col(_("Full name"), 10)] + [
         Col(explain.part_label(f"q{q}"), 9, DECIMAL_FORMAT) for q in (1, 2, 3, 4)] + [
         Col(_("Annual score"), 9, DECIMAL_FORMAT), Col(_("Assessed quarters"), 8,
                                                       INTEGER_FORMAT),

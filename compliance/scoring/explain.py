@@ -169,7 +169,7 @@ def deduction_lines(score, staff_no: str) -> list[Line]:
             ref_type=item.get("ref_type"), ref_id=item.get("ref_id"),
             url=_url(item.get("ref_type"), item.get("ref_id"), staff_no, on), record=record,
             evidence=list(record.evidence) if isinstance(record, Finding) else []))
-    return sorted(lines, key=lambda x: (x.on or date.min, x.code))
+    return sorted(lines, key=lambda x: x.on or date.min)  # stable: the engine's order within a day
 
 
 def reason_lines(score, staff_no: str, period_last: date) -> list[Line]:
