@@ -103,7 +103,7 @@ def table(kind: str, slug: str):
     if show == "eligible":
         rows = [r for r in rows if r.eligible and r.assessed]
     elif show == "not_eligible":
-        rows = [r for r in rows if not r.eligible]
+        rows = [r for r in rows if r.assessed and not r.eligible]
     elif show == "honour":
         rows = [r for r in rows if r.honour]
     elif show == "not_assessed":
