@@ -84,6 +84,18 @@ def _set(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
 
+def _iso(value: date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo:
+        value = value.astimezone(timezone.utc)
+    return value.isoformat()
+
+
+def _num(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 def _one_of(name: str, value: Any, allowed: Sequence[str]) -> None:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
@@ -132,6 +144,10 @@ class SessionOutcome:
     def ref(self) -> Id:
         return self.ref_id if self.ref_id is not None else f"{self.date.isoformat()}:{self.session}"
 
+    def _fingerprint_form(self) -> tuple:
+        return (_iso(self.date), self.session, self.status, list(self.issues),
+                self.late_minutes, self.early_minutes, self.leave_type, self.ref_id)
+
 
 @dataclass(frozen=True)
 class FindingInput:
@@ -178,6 +194,11 @@ class FindingInput:
     def critical(self) -> bool:
         return self.severity == "critical"
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.id, _iso(self.date), _num(self.points), self.source, self.category,
+                self.item_code, self.severity, self.state, self.ten_prohibitions,
+                self.bars_quarterly, self.disqualifier, self.bars_annual, _iso(self.at))
+
 
 @dataclass(frozen=True)
 class CaseInput:
@@ -191,6 +212,9 @@ class CaseInput:
     date: date
     category: str | None = None
     outcome: str | None = None
+
+    def _fingerprint_form(self) -> tuple:
+        return (self.kind, self.id, _iso(self.date), self.category, self.outcome)
 
 
 @dataclass(frozen=True)
@@ -207,6 +231,9 @@ class InspectionTally:
         if not 0 <= self.passed <= self.answered:
             raise ValueError("need 0 ≤ passed ≤ answered")
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.id, _iso(self.date), self.passed, self.answered)
+
 
 @dataclass(frozen=True)
 class ReviewInput:
@@ -222,6 +249,9 @@ class ReviewInput:
         if self.level not in (1, 2, 3, 4, 5):
             raise ValueError(f"review level must be 1–5, got {self.level!r}")
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.id, _iso(self.date), self.level, self.excluded)
+
 
 @dataclass(frozen=True)
 class CaseFigures:
@@ -236,6 +266,9 @@ class CaseFigures:
     def __post_init__(self) -> None:
         if not (0 <= self.on_time <= self.handled and 0 <= self.on_the_spot <= self.handled):
             raise ValueError("need 0 ≤ on_time, on_the_spot ≤ handled")
+
+    def _fingerprint_form(self) -> tuple:
+        return (_iso(self.month), self.handled, self.on_time, self.on_the_spot, self.id)
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -253,6 +286,10 @@ class Deduction:
     ref_id: Id
     detail: str
     on: date | None = None
+
+    def _fingerprint_form(self) -> tuple:
+        return (self.kind, _num(self.points), self.ref_type, self.ref_id, self.detail,
+                _iso(self.on))
 
 
 @dataclass(frozen=True)
@@ -309,7 +346,10 @@ class QuarterInput:
     Compact form (a year of 2,000 people is half a million days): with ``counted_days``
     set, ``days`` need only hold the counted days that carry an attendance deduction, and
     ``counted_days`` is the number of counted days in the quarter; every counted day not
-    given has an attendance part of 100. Likewise ``review_levels`` may hold the counts of
+    given has an attendance part of 100. Leaner still, ``attendance`` may hold the quarter's
+    attendance deduction lines themselves (:func:`attendance_deductions` of the sessions that
+    cost points, each day with its own rules) instead of days: each date's lines make that
+    day's part, and ``counted_days`` is then required. Likewise ``review_levels`` may hold the counts of
     the quarter's counted reviews (not excluded) per level 1–5, counted with ``reviews``.
     Both forms give the same parts, total and reasons (not the same fingerprint: each names
     its own inputs).
@@ -328,10 +368,16 @@ class QuarterInput:
     case_figures: tuple[CaseFigures, ...] = ()
     counted_days: int | None = None
     review_levels: tuple[int, int, int, int, int] | None = None
+    attendance: tuple[Deduction, ...] = ()
 
     def __post_init__(self) -> None:
         if self.counted_days is not None and self.counted_days < 0:
             raise ValueError("counted_days must not be negative")
+        _set(self, "attendance", tuple(self.attendance))
+        if self.attendance and (self.days or self.counted_days is None):
+            raise ValueError("attendance lines go with counted_days and without days")
+        if any(x.kind not in ATTENDANCE_KINDS or x.on is None for x in self.attendance):
+            raise ValueError("attendance lines are dated attendance deductions")
         if self.review_levels is not None:
             _set(self, "review_levels", tuple(self.review_levels))
             if len(self.review_levels) != 5 or any(n < 0 for n in self.review_levels):
@@ -388,6 +434,10 @@ class QuarterSummary:
     def from_score(cls, score: QuarterlyScore, ref_id: Id = None) -> QuarterSummary:
         return cls(score.quarter, score.total, score.rostered_days, score.deduction_points, ref_id)
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.quarter, _num(self.total), self.rostered_days, _num(self.deduction_points),
+                self.ref_id)
+
 
 @dataclass(frozen=True)
 class AnnualInput:
@@ -443,52 +493,64 @@ class AnnualScore:
 # score then differs from its recomputation by fingerprint, so a recompute replaces it.
 ENGINE_REVISION = 1
 
-_SCALARS = (str, int, bool, float, type(None))
-_dataclass_fields: dict[type, tuple[str, ...]] = {}
+_NOT_A_RECORD = ()
+_record_fields: dict[type, tuple[str, ...]] = {}
+_SCALARS = frozenset({str, int, bool, float, type(None)})
 
 
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    names = _dataclass_fields.get(cls)
-    if names is None and dataclasses.is_dataclass(cls):
-        names = _dataclass_fields[cls] = tuple(f.name for f in dataclasses.fields(cls))
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names (empty for any other type), looked up once per type."""
+    names = _record_fields.get(cls)
+    if names is None:
+        names = _record_fields[cls] = (tuple(f.name for f in dataclasses.fields(cls))
+                                       if dataclasses.is_dataclass(cls) else _NOT_A_RECORD)
     return names
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready plain value. A dataclass becomes the list of its field values in
-    declaration order (field names are looked up once per class): fingerprints of a year of
-    scores call this millions of times."""
+    """The JSON form of a value: an input record its ``_fingerprint_form`` (one value per
+    field, in declaration order: the hot path), any other dataclass the list of its field
+    values in declaration order, a Decimal its normalised text, an instant its UTC ISO text, a date its ISO text,
+    a set its sorted items; str, numbers and None as they are. Plain Python on purpose:
+    an encoder hook per value costs more than this walk."""
     cls = type(value)
     if cls in _SCALARS:
         return value
+    form = getattr(cls, "_fingerprint_form", None)
+    if form is not None:  # an input record: its own JSON-ready tuple
+        return form(value)
     names = _field_names(cls)
-    if names is not None:  # a record: its field values in declaration order
+    if names:
         return [_plain(getattr(value, name)) for name in names]
+    if cls is date:
+        return value.isoformat()
+    if cls is Decimal:
+        return format(value.normalize(), "f")
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return _plain(value.value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
     if isinstance(value, datetime):
         return (value.astimezone(timezone.utc) if value.tzinfo else value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     if isinstance(value, (frozenset, set)):
-        return sorted((_plain(v) for v in value), key=canonical_json)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+        return sorted(_encode(_plain(v)) for v in value)
+    raise TypeError(f"cannot fingerprint {value!r}")
 
 
+# Canonical JSON: sorted keys, compact, UTF-8 (rulebook.canonical_json writes the same).
 _encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _fingerprint(kind: str, rules: Rules, **parts: Any) -> str:
-    """SHA-256 of the canonical JSON of ``{kind, engine, rulebook, **parts}`` (sorted keys,
-    compact, UTF-8), each list sorted by its items' plain form so that the same inputs in
-    any order give the same value. Fingerprints of a year of scores are computed hundreds
-    of thousands of times, so the whole document is encoded in one call."""
+    """SHA-256 of the canonical JSON of ``{kind, engine, rulebook, **parts}``; each list is
+    put in a canonical order (by the ``repr`` of its items' JSON-ready forms, a total and
+    deterministic order), so the same inputs in any order give the same value."""
     body = {"kind": kind, "engine": ENGINE_REVISION, "rulebook": rules.fingerprint}
     for name, value in parts.items():
         if isinstance(value, (list, tuple)):
@@ -540,12 +602,16 @@ def _floor_part(points: Decimal) -> Decimal:
 
 def daily_score(rules: Rules, staff_no: str, day: date, sessions: Sequence[SessionOutcome],
                 findings: Sequence[FindingInput], *, centre_id: Id = None,
-                department_id: Id = None) -> DailyScore:
+                department_id: Id = None, fingerprint: bool = True) -> DailyScore:
     """Daily score of one person (SPEC §7 daily = 考勤 + 日常巡查, seed 004 第十三条).
 
     100 − attendance deductions − the points of the day's standing findings (patrol,
     spot check, camera, complaint), not below 0. Sessions and findings of other days are
     ignored; two sessions of the same name on the day raise ``ValueError``.
+
+    ``fingerprint=False`` leaves ``inputs_fingerprint`` empty: for a day that only feeds a
+    compact quarter, whose own fingerprint already covers the day's deduction lines (kind,
+    points, session record, minutes) and attendance part.
     """
     own_sessions = [s for s in sessions if s.date == day]
     names = [s.session for s in own_sessions]
@@ -565,7 +631,8 @@ def daily_score(rules: Rules, staff_no: str, day: date, sessions: Sequence[Sessi
         assessed=any(s.counted for s in own_sessions),
         rulebook_version=rules.version,
         inputs_fingerprint=_fingerprint("daily", rules, staff_no=staff_no, date=day,
-                                        sessions=own_sessions, findings=own_findings),
+                                        sessions=own_sessions, findings=own_findings)
+        if fingerprint else "",
         centre_id=centre_id, department_id=department_id,
     )
 
@@ -582,8 +649,10 @@ def daily_scores(rules: Rules, staff_no: str, sessions: Sequence[SessionOutcome]
 # --- ranks and honours --------------------------------------------------------------------
 
 
-def _rank_key(score: Any) -> tuple[Decimal, Decimal]:
-    return (-score.total, score.deduction_points)
+def _rank_key(score: Any) -> tuple[float, float]:
+    # Floats order and equate two-decimal scores exactly as their Decimals do, and compare
+    # an order of magnitude faster when a centre of thousands is ranked.
+    return (-float(score.total), float(score.deduction_points))
 
 
 def listing_key(score: Any) -> tuple:
@@ -710,11 +779,17 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
     figures = [m for m in inp.case_figures if within(m.month)]
     complaints = [c for c in cases if substantiated(rules, c)]
     counted = [d for d in days if d.assessed]
-    n_counted = len(counted) if inp.counted_days is None else inp.counted_days
-    if n_counted < len(counted):
+    lines = sorted((x for x in inp.attendance if within(x.on)), key=lambda x: x.on)
+    line_points: dict[date, Decimal] = {}
+    for line in lines:
+        line_points[line.on] = line_points.get(line.on, Decimal(0)) + line.points
+    given = len(counted) + len(line_points)
+    n_counted = given if inp.counted_days is None else inp.counted_days
+    if n_counted < given:
         raise ValueError(f"{inp.staff_no}: counted_days is below the counted days given")
     # Counted days not given (compact form) have an attendance part of 100.
-    attendance_sum = sum((d.parts["attendance"] for d in counted), FULL * (n_counted - len(counted)))
+    attendance_sum = sum((d.parts["attendance"] for d in counted), FULL * (n_counted - given))
+    attendance_sum += sum((_floor_part(p) for p in line_points.values()), Decimal(0))
     standing_points = sum((f.points for f in findings if f.standing), Decimal(0))
     q = rules.quarterly
     levels = inp.review_levels or (0, 0, 0, 0, 0)
@@ -731,7 +806,7 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
         "performance": _share(sum(m.on_time for m in figures), sum(m.handled for m in figures)),
     }
     total = _round(sum((Decimal(q.weights[k]) * parts[k] for k in parts), Decimal(0)) / FULL)
-    deductions = [x for d in days for x in d.deductions if x.kind in ATTENDANCE_KINDS]
+    deductions = [x for d in days for x in d.deductions if x.kind in ATTENDANCE_KINDS] + lines
     deductions += finding_deductions(findings)
     deductions += [Deduction("complaint", Decimal(q.complaint_points), c.kind, c.id,
                              f"{c.category or ''} {c.outcome}".strip(), c.date)
@@ -761,7 +836,7 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
         reasons=tuple(reasons), rulebook_version=rules.version,
         inputs_fingerprint=_fingerprint(
             "quarterly", rules, staff_no=inp.staff_no, year=inp.year, quarter=inp.quarter,
-            days=day_prints, counted_days=inp.counted_days, findings=findings,
+            days=day_prints, counted_days=inp.counted_days, attendance=lines, findings=findings,
             inspections=inspections,
             review_levels=dict(enumerate(inp.review_levels, start=1)) if inp.review_levels
             else None,

@@ -20,8 +20,19 @@ from ..cases.models import Complaint, Review
 from ..conduct.models import Finding
 from ..extensions import db
 from ..org.models import Staff
-from .engine import CaseFigures, CaseInput, FindingInput, ReviewInput
+from .engine import CaseFigures, CaseInput, FindingInput
 from .models import CaseFigure
+from .rulebook import Rules
+
+
+def raw(column):
+    """A column read as the database returns it, without SQLAlchemy's result processing."""
+    return sa.type_coerce(column, sa.String)
+
+
+def as_date(value) -> date:
+    """A date read with :func:`raw`: SQLite gives ISO text, PostgreSQL a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @dataclass(frozen=True)
@@ -37,26 +48,43 @@ def people(centre_id: int) -> dict[int, Person]:
     records in the period)."""
     rows = db.session.execute(sa.select(Staff.id, Staff.staff_no, Staff.department_id,
                                         Staff.active).where(Staff.centre_id == centre_id))
-    return {r.id: Person(r.id, r.staff_no, r.department_id, r.active) for r in rows}
+    return {id_: Person(id_, staff_no, department_id, active)
+            for id_, staff_no, department_id, active in rows}
 
 
-def findings(centre_id: int, first: date, last: date) -> dict[int, list[FindingInput]]:
-    """Every finding against a person dated in the span, in any state (the engine counts
-    the standing ones and ignores overturned ones)."""
+def findings(centre_id: int, first: date, last: date, *where) -> dict[int, list[FindingInput]]:
+    """Every finding against a person dated in the span (and matching ``where``), in any
+    state (the engine counts the standing ones and ignores overturned ones)."""
     f = Finding
     rows = db.session.execute(
-        sa.select(f.id, f.staff_id, f.day, f.points, f.source, f.category, f.item_code,
-                  f.severity, f.state, f.ten_prohibitions, f.bars_quarterly, f.bars_annual,
-                  f.disqualifier, f.at)
-        .where(f.centre_id == centre_id, f.staff_id.is_not(None), f.day.between(first, last)))
+        sa.select(f.id, f.staff_id, raw(f.day).label("day"), f.points, raw(f.source).label("source"),
+                  f.category, f.item_code, raw(f.severity).label("severity"),
+                  raw(f.state).label("state"), f.ten_prohibitions, f.bars_quarterly,
+                  f.bars_annual, f.disqualifier)
+        .where(f.centre_id == centre_id, f.staff_id.is_not(None), f.day.between(first, last),
+               *where))
     out: dict[int, list[FindingInput]] = defaultdict(list)
-    for r in rows:
-        out[r.staff_id].append(FindingInput(
-            id=r.id, date=r.day, points=r.points, source=r.source.value, category=r.category,
-            item_code=r.item_code, severity=r.severity.value, state=r.state.value,
-            ten_prohibitions=r.ten_prohibitions, bars_quarterly=r.bars_quarterly,
-            disqualifier=r.disqualifier, at=r.at, bars_annual=r.bars_annual))
+    for (id_, staff_id, day, points, source, category, item_code, severity, state, ten,
+         bars_quarterly, bars_annual, disqualifier) in rows:  # by position: see gather_attendance
+        out[staff_id].append(FindingInput(
+            id=id_, date=as_date(day), points=points, source=source, category=category,
+            item_code=item_code, severity=severity, state=state, ten_prohibitions=bool(ten),
+            bars_quarterly=bool(bars_quarterly), disqualifier=disqualifier,
+            bars_annual=bool(bars_annual)))
     return out
+
+
+def may_disqualify(rules: Rules):
+    """The standing findings that can cancel the annual honour: their item bars it, or the
+    rulebook's seed-003 table names their disqualifier key, category, source or item code
+    (engine ``disqualifying_events``). The others cannot change an annual score."""
+    f = Finding
+    table = rules.disqualifiers
+    return sa.and_(raw(f.state) != "overturned", sa.or_(
+        f.bars_annual.is_(True), f.disqualifier.is_not(None),
+        f.category.in_(sorted(set().union(*(d.finding_categories for d in table)))),
+        raw(f.source).in_(sorted(set().union(*(d.finding_sources for d in table)))),
+        f.item_code.in_(sorted(set().union(*(d.item_codes for d in table))))))
 
 
 def complaints(centre_id: int, first: date, last: date) -> dict[int, list[CaseInput]]:
@@ -68,9 +96,9 @@ def complaints(centre_id: int, first: date, last: date) -> dict[int, list[CaseIn
         .where(c.centre_id == centre_id, c.staff_id.is_not(None),
                c.received_on.between(first, last)))
     out: dict[int, list[CaseInput]] = defaultdict(list)
-    for r in rows:
-        out[r.staff_id].append(CaseInput("complaint", r.id, r.received_on, r.category.value,
-                                         r.conclusion.value if r.conclusion else None))
+    for id_, staff_id, received_on, category, conclusion in rows:
+        out[staff_id].append(CaseInput("complaint", id_, received_on, category.value,
+                                       conclusion.value if conclusion else None))
     return out
 
 
@@ -88,24 +116,14 @@ def review_levels(centre_id: int, first: date, last: date) -> dict[int, tuple[in
     return {k: tuple(v) for k, v in out.items()}
 
 
-def reviews(centre_id: int, first: date, last: date) -> dict[int, list[ReviewInput]]:
-    """Every review of the span (for a person's page; scores use :func:`review_levels`)."""
-    r = Review
-    rows = db.session.execute(sa.select(r.id, r.staff_id, r.day, r.level, r.excluded).where(
-        r.centre_id == centre_id, r.day.between(first, last)))
-    out: dict[int, list[ReviewInput]] = defaultdict(list)
-    for row in rows:
-        out[row.staff_id].append(ReviewInput(row.id, row.day, row.level, row.excluded))
-    return out
-
-
 def case_figures(centre_id: int, first: date, last: date) -> dict[int, list[CaseFigures]]:
     """The monthly case figures of the months starting in the span."""
     m = CaseFigure
     rows = db.session.execute(
-        sa.select(m.id, m.staff_id, m.month, m.handled, m.on_time, m.on_spot)
+        sa.select(m.id, m.staff_id, raw(m.month).label("month"), m.handled, m.on_time,
+                  m.on_spot)
         .where(m.centre_id == centre_id, m.month.between(first, last)))
     out: dict[int, list[CaseFigures]] = defaultdict(list)
-    for r in rows:
-        out[r.staff_id].append(CaseFigures(r.month, r.handled, r.on_time, r.on_spot, r.id))
+    for id_, staff_id, month, handled, on_time, on_spot in rows:
+        out[staff_id].append(CaseFigures(as_date(month), handled, on_time, on_spot, id_))
     return out

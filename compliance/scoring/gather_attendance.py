@@ -16,12 +16,16 @@ from ..attendance.models import SessionRecord
 from ..attendance.rules import SessionStatus
 from ..extensions import db
 from .engine import OFFICIAL_BUSINESS, SessionOutcome
+from .gather import as_date, raw
 
 COUNTED_STATUSES = (SessionStatus.normal, SessionStatus.abnormal, SessionStatus.absent)
 DEDUCTION_STATUSES = (SessionStatus.abnormal, SessionStatus.absent)
-_COLUMNS = (SessionRecord.id, SessionRecord.staff_id, SessionRecord.day, SessionRecord.session,
-            SessionRecord.status, SessionRecord.issues, SessionRecord.late_minutes,
-            SessionRecord.early_minutes, SessionRecord.leave_type)
+# Day and status are read as stored (text), not through SQLAlchemy's type processing: a year
+# holds a million rows and the processors cost more than the query (see ``as_date``).
+_COLUMNS = (SessionRecord.id, SessionRecord.staff_id, raw(SessionRecord.day).label("day"),
+            SessionRecord.session, raw(SessionRecord.status).label("status"),
+            SessionRecord.issues, SessionRecord.late_minutes, SessionRecord.early_minutes,
+            SessionRecord.leave_type)
 
 
 def _counted_clause():
@@ -30,12 +34,14 @@ def _counted_clause():
                           SessionRecord.leave_type == OFFICIAL_BUSINESS))
 
 
-def _outcome(row) -> SessionOutcome:
-    return SessionOutcome(date=row.day, session=row.session, status=row.status,
-                          issues=tuple(i for i in (row.issues or "").split(",") if i),
-                          late_minutes=row.late_minutes or 0,
-                          early_minutes=row.early_minutes or 0, leave_type=row.leave_type,
-                          ref_id=row.id)
+def _outcomes(rows):
+    """``(staff id, SessionOutcome)`` per row of ``_COLUMNS`` (rows are unpacked by position:
+    a Row's attributes by name cost more than the rest of the conversion)."""
+    for (id_, staff_id, day, session, status, issues, late, early,
+         leave_type) in rows:
+        yield staff_id, SessionOutcome(
+            as_date(day), session, status, tuple(i for i in issues.split(",") if i) if issues
+            else (), late or 0, early or 0, leave_type, id_)
 
 
 def _span(centre_id: int, first: date, last: date):
@@ -48,8 +54,8 @@ def sessions_by_day(centre_id: int, first: date, last: date
     rows = db.session.execute(sa.select(*_COLUMNS).where(
         *_span(centre_id, first, last), SessionRecord.status != SessionStatus.off))
     out: dict[int, dict[date, list[SessionOutcome]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        out[row.staff_id][row.day].append(_outcome(row))
+    for staff_id, outcome in _outcomes(rows):
+        out[staff_id][outcome.date].append(outcome)
     return out
 
 
@@ -68,8 +74,8 @@ def deduction_sessions(centre_id: int, first: date, last: date
     rows = db.session.execute(sa.select(*_COLUMNS).where(
         *_span(centre_id, first, last), SessionRecord.status.in_(DEDUCTION_STATUSES)))
     out: dict[int, dict[date, list[SessionOutcome]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        out[row.staff_id][row.day].append(_outcome(row))
+    for staff_id, outcome in _outcomes(rows):
+        out[staff_id][outcome.date].append(outcome)
     return out
 
 
@@ -83,8 +89,8 @@ def sessions_with_status(centre_id: int, first: date, last: date, statuses: set[
     rows = db.session.execute(sa.select(*_COLUMNS).where(
         *_span(centre_id, first, last), SessionRecord.status.in_(wanted)))
     out: dict[int, list[SessionOutcome]] = defaultdict(list)
-    for row in rows:
-        out[row.staff_id].append(_outcome(row))
+    for staff_id, outcome in _outcomes(rows):
+        out[staff_id].append(outcome)
     return out
 
 

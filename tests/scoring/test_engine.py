@@ -918,3 +918,66 @@ def test_review_counts_per_level_give_the_same_part_as_the_reviews():
         RULES, q_input(review_levels=(2, 1, 1, 2, 1))).inputs_fingerprint
     with pytest.raises(ValueError):
         q_input(review_levels=(1, 2, 3))
+
+
+def test_a_day_without_its_own_fingerprint_feeds_a_compact_quarter_alike():
+    sessions_ = [s("abnormal", ["late"], late_minutes=4), s(session="pm")]
+    with_print = daily_score(RULES, "S1", DAY, sessions_, [])
+    without = daily_score(RULES, "S1", DAY, sessions_, [], fingerprint=False)
+    assert without.inputs_fingerprint == "" and without.deductions == with_print.deductions
+    compact = quarterly_score(RULES, q_input(days=[without], counted_days=3))
+    later = daily_score(RULES, "S1", DAY, [s("abnormal", ["late"], late_minutes=9),
+                                           s(session="pm")], [], fingerprint=False)
+    assert quarterly_score(RULES, q_input(days=[later], counted_days=3)).inputs_fingerprint \
+        != compact.inputs_fingerprint  # the minutes are in the deduction lines
+
+
+@pytest.mark.parametrize("pattern", ["nnnnlnnnan", "lllll", "nnnn", "vvvv", "", "ovlna"])
+def test_attendance_lines_give_the_same_quarter_as_the_days(pattern):
+    days, finding = _quarter_of_days(pattern), f(points=3)
+    full = quarterly_score(RULES, q_input(days=days, findings=[finding]))
+    lines = [x for d in days for x in d.deductions if x.kind != "finding"]
+    lean = quarterly_score(RULES, q_input(days=[], attendance=lines, findings=[finding],
+                                          counted_days=sum(d.assessed for d in days)))
+    assert (lean.parts, lean.total, lean.reasons, lean.rostered_days, lean.deductions,
+            lean.counts) == (full.parts, full.total, full.reasons, full.rostered_days,
+                             full.deductions, full.counts)
+
+
+def test_attendance_lines_need_the_counted_days_and_no_days():
+    line = engine.Deduction("late", D(2), "session", 1, "am late 3 min", DAY)
+    with pytest.raises(ValueError):
+        q_input(days=[], attendance=[line])
+    with pytest.raises(ValueError):
+        q_input(attendance=[line], counted_days=2)  # q_input gives a day as well
+    with pytest.raises(ValueError):
+        q_input(days=[], attendance=[engine.Deduction("finding", D(2), "finding", 1, "", DAY)],
+                counted_days=2)
+    more = quarterly_score(RULES, q_input(days=[], attendance=[line], counted_days=2))
+    assert more.parts["attendance"] == D("99.00") and more.deductions == (line,)
+
+
+@pytest.mark.parametrize("record", [
+    SessionOutcome(DAY, "am", "abnormal", ("late",), 3, 0, None, 7),
+    FindingInput(1, DAY, 2, "patrol", "posture", "c.1", "major", "upheld", True, True, "x",
+                 True, engine.datetime(2025, 4, 7, 2, tzinfo=engine.timezone.utc)),
+    CaseInput("complaint", 1, DAY, "attitude", "partly"), InspectionTally(1, DAY, 3, 4),
+    ReviewInput(1, DAY, 4, True), CaseFigures(DAY, 5, 4, 1, 9),
+    engine.Deduction("late", D(2), "session", 1, "am late 3 min", DAY),
+    QuarterSummary(2, D("95.5"), 60, D(3), 4),
+])
+def test_each_input_fingerprints_every_field(record):
+    form = record._fingerprint_form()
+    assert len(form) == len(dataclasses.fields(record))
+    for field in dataclasses.fields(record):  # changing any field changes the fingerprint
+        value = getattr(record, field.name)
+        other = {bool: lambda v: not v, int: lambda v: v + 1, str: lambda v: v + "x",
+                 D: lambda v: v + 1, type(None): lambda v: "x", tuple: lambda v: v + ("late",),
+                 type(DAY): lambda v: v + timedelta(days=1)}
+        changed = other.get(type(value), other.get(D) if isinstance(value, D) else
+                            (lambda v: v + timedelta(hours=1)))(value)
+        try:
+            altered = dataclasses.replace(record, **{field.name: changed})
+        except (ValueError, TypeError):
+            continue  # a value the record refuses
+        assert altered._fingerprint_form() != form, field.name

@@ -141,7 +141,17 @@ def upgrade():
 
 
 
+    # The sessions that cost points, read per quarter by the scores (see
+    # compliance.scoring.models.ATTENDANCE_STATUS_INDEX).
+    with op.batch_alter_table('attendance_session', schema=None) as batch_op:
+        batch_op.create_index('ix_attendance_session_centre_id_status_day',
+                              ['centre_id', 'status', 'day'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('attendance_session', schema=None) as batch_op:
+        batch_op.drop_index('ix_attendance_session_centre_id_status_day')
+
     with op.batch_alter_table('score_quarterly', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_score_quarterly_department_id'))
         batch_op.drop_index('ix_score_quarterly_centre_id_year')
