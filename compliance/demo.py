@@ -84,6 +84,9 @@ def seed_demo(staff_count: int = 60) -> dict[str, str]:
         users[username] = create_user(username, DEMO_PASSWORD, role, **scope)
     db.session.flush()
     seed_demo_cases(centre, users, rng)
+    from .scoring.demo import seed_demo_scores
+
+    seed_demo_scores(centre, rng)  # last: the scores are computed from everything above
     return {name: role.value for name, (role, _scope) in logins.items()}
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import sqlalchemy as sa
-from flask import abort
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -21,18 +19,7 @@ blp = ApiBlueprint("api_rulebook", __name__, description="The rulebook and its v
 
 
 def _centre(code: str | None) -> Centre | None:
-    """The caller's centre; a login of every centre may name one (none: the rules of every
-    centre)."""
-    if current_user.centre_id is not None:
-        if code and code != current_user.centre.code:
-            abort(403)
-        return current_user.centre
-    if not code:
-        return None
-    centre = db.session.scalars(sa.select(Centre).where(Centre.code == code)).first()
-    if centre is None:
-        abort(404)
-    return centre
+    return editing.rules_centre(current_user, code)
 
 
 class RulebookQuery(StrictSchema):

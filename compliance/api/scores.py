@@ -159,7 +159,9 @@ def recompute(body):
     return report.as_dict()
 
 
-def _scores(model, query, *where):
+def _narrowed(model, query, *where):
+    """The caller's visible rows of ``model`` within ``where``, narrowed by the query's
+    person, department and centre (a person outside the caller's scope: 403)."""
     if "staff_no" in query:
         staff_or_404(query["staff_no"])  # 403 outside the caller's scope, 404 unknown
     stmt = visible(model).where(*where).join(Staff, model.staff_id == Staff.id)
@@ -171,8 +173,12 @@ def _scores(model, query, *where):
     if "centre_code" in query:
         stmt = stmt.join(Centre, model.centre_id == Centre.id).where(
             Centre.code == query["centre_code"])
-    stmt = stmt.order_by(model.centre_id, model.rank_centre.is_(None), model.rank_centre,
-                         Staff.staff_no)
+    return stmt
+
+
+def _scores(model, query, *where):
+    stmt = _narrowed(model, query, *where).order_by(
+        model.centre_id, model.rank_centre.is_(None), model.rank_centre, Staff.staff_no)
     return {"items": db.session.scalars(stmt).all()}
 
 
@@ -264,15 +270,7 @@ def put_performance(body):
 @blp.response(200, items_schema(FigureOut, "CaseFigureList"))
 def list_performance(query):
     """One month's case figures the caller may see."""
-    if "staff_no" in query:
-        staff_or_404(query["staff_no"])
-    stmt = visible(CaseFigure).join(Staff, CaseFigure.staff_id == Staff.id).where(
-        CaseFigure.month == figures.parse_month(query["month"]))
-    if "staff_no" in query:
-        stmt = stmt.where(Staff.staff_no == query["staff_no"])
-    if "department_code" in query:
-        stmt = stmt.join(Department, CaseFigure.department_id == Department.id).where(
-            Department.code == query["department_code"])
+    stmt = _narrowed(CaseFigure, query, CaseFigure.month == figures.parse_month(query["month"]))
     return {"items": db.session.scalars(stmt.order_by(Staff.staff_no)).all()}
 
 

@@ -162,13 +162,15 @@ def _today(user) -> date:
     return local_today(user.centre.timezone if user.centre else "Asia/Shanghai")
 
 
-@register_export("scores-quarterly", _l("Quarterly scores"),
-                 (Role.unit_lead, Role.hr, Role.admin), QuarterQuery)
-def quarterly_workbook(user, query) -> ExportFile:
-    """季度考评: the six parts, total, ranks, eligibility and 季度服务之星 per person."""
-    period = Period.of_quarter(query["year"], query["quarter"])
-    model = QuarterlyResult
-    where = [model.year == period.year, model.quarter == period.quarter]
+RANK_AND_PERSON = ((_l("Rank (centre)"), 8, INTEGER_FORMAT),
+                   (_l("Rank (department)"), 8, INTEGER_FORMAT), (_l("Staff number"), 11, None),
+                   (_l("Full name"), 10, None))
+
+
+def _scores_workbook(user, query, model, where, period: Period, columns, selected, row_of,
+                     filename) -> ExportFile:
+    """The summary sheet, then one sheet per department of ``model``'s rows within
+    ``where``: ``row_of(row, labels)`` gives a person's cells after rank, number and name."""
     departments = _departments(user, query, model, where)
     book = ExcelBook()
     title = _period_title(_centre_name(user, departments), period,
@@ -176,31 +178,45 @@ def quarterly_workbook(user, query) -> ExportFile:
     _summary_sheet(book, title, departments, _summary(user, model, where, departments),
                    user.centre_id is None)
     labels = _Labels(period.last)
-    columns = [Col(_("Rank (centre)"), 8, INTEGER_FORMAT),
-               Col(_("Rank (department)"), 8, INTEGER_FORMAT), Col(_("Staff number"), 11),
-               Col(_("Full name"), 10)] + [
-        Col(explain.part_label(p), 9, DECIMAL_FORMAT) for p in QUARTER_PARTS] + [
+    columns = [Col(str(header), width, number_format)
+               for header, width, number_format in RANK_AND_PERSON] + columns
+    selected = (model.rank_centre, model.rank_department, Staff.staff_no, Staff.name,
+                model.centre_id, *selected)
+    for department in departments:
+        sheet = book.sheet(department.name, columns, title_row=f"{department.name} · {title}")
+        for r in _rows(model, selected, where, department, user):
+            sheet.append([r.rank_centre, r.rank_department, r.staff_no, r.name] +
+                         row_of(r, labels))
+    return ExportFile(None, filename, book.save_to_temporary_file())
+
+
+@register_export("scores-quarterly", _l("Quarterly scores"),
+                 (Role.unit_lead, Role.hr, Role.admin), QuarterQuery)
+def quarterly_workbook(user, query) -> ExportFile:
+    """季度考评: the six parts, total, ranks, eligibility and 季度服务之星 per person."""
+    period = Period.of_quarter(query["year"], query["quarter"])
+    model = QuarterlyResult
+    columns = [Col(explain.part_label(p), 9, DECIMAL_FORMAT) for p in QUARTER_PARTS] + [
         Col(_("Total"), 9, DECIMAL_FORMAT), Col(_("Rostered days"), 8, INTEGER_FORMAT)] + [
         Col(str(explain.DEDUCTION_LABELS[k]), 7, INTEGER_FORMAT) for k in ATTENDANCE_COUNTS] + [
         Col(_("Deduction points"), 9, DECIMAL_FORMAT), Col(_("Eligible for honours"), 8),
         Col(_("Service star"), 8), Col(_("Why not eligible"), 40, wrap=True),
         Col(_("Rulebook"), 12)]
-    selected = (model.rank_centre, model.rank_department, Staff.staff_no, Staff.name,
-                model.parts, model.total, model.rostered_days, model.counts,
-                model.deduction_points, model.assessed, model.eligible, model.honour,
-                model.reasons, model.rulebook_version, model.centre_id)
-    for department in departments:
-        sheet = book.sheet(department.name, columns, title_row=f"{department.name} · {title}")
-        for r in _rows(model, selected, where, department, user):
-            parts, counts = r.parts or {}, r.counts or {}
-            sheet.append([r.rank_centre, r.rank_department, r.staff_no, r.name] + [
-                Decimal(parts[p]) if p in parts else None for p in QUARTER_PARTS] + [
-                r.total if r.assessed else None, r.rostered_days] + [
-                counts.get(k, 0) for k in ATTENDANCE_COUNTS] + [
-                r.deduction_points, _yes(r.eligible), _yes(r.honour),
-                labels.reasons(r.centre_id, r.reasons), r.rulebook_version])
-    return ExportFile(None, _("Quarterly scores %(period)s.xlsx", period=period.slug),
-                      book.save_to_temporary_file())
+
+    def row_of(r, labels):
+        parts, counts = r.parts or {}, r.counts or {}
+        return [Decimal(parts[p]) if p in parts else None for p in QUARTER_PARTS] + [
+            r.total if r.assessed else None, r.rostered_days] + [
+            counts.get(k, 0) for k in ATTENDANCE_COUNTS] + [
+            r.deduction_points, _yes(r.eligible), _yes(r.honour),
+            labels.reasons(r.centre_id, r.reasons), r.rulebook_version]
+
+    return _scores_workbook(
+        user, query, model, [model.year == period.year, model.quarter == period.quarter],
+        period, columns, (model.parts, model.total, model.rostered_days, model.counts,
+                          model.deduction_points, model.assessed, model.eligible,
+                          model.honour, model.reasons, model.rulebook_version),
+        row_of, _("Quarterly scores %(period)s.xlsx", period=period.slug))
 
 
 @register_export("scores-annual", _l("Annual scores"), (Role.unit_lead, Role.hr, Role.admin),
@@ -209,38 +225,26 @@ def annual_workbook(user, query) -> ExportFile:
     """年度考评: the quarters, the annual score, ranks and 年度先进个人 candidates."""
     period = Period.of_year(query["year"])
     model = AnnualResult
-    where = [model.year == period.year]
-    departments = _departments(user, query, model, where)
-    book = ExcelBook()
-    title = _period_title(_centre_name(user, departments), period,
-                          not period.is_over(_today(user)))
-    _summary_sheet(book, title, departments, _summary(user, model, where, departments),
-                   user.centre_id is None)
-    labels = _Labels(period.last)
-    columns = [Col(_("Rank (centre)"), 8, INTEGER_FORMAT),
-               Col(_("Rank (department)"), 8, INTEGER_FORMAT), Col(_("Staff number"), 11),
-               Col(_("Full name"), 10)] + [
-        Col(explain.part_label(f"q{q}"), 9, DECIMAL_FORMAT) for q in (1, 2, 3, 4)] + [
-        Col(_("Annual score"), 9, DECIMAL_FORMAT), Col(_("Assessed quarters"), 8,
-                                                      INTEGER_FORMAT),
+    columns = [Col(explain.part_label(f"q{q}"), 9, DECIMAL_FORMAT) for q in (1, 2, 3, 4)] + [
+        Col(_("Annual score"), 9, DECIMAL_FORMAT),
+        Col(_("Assessed quarters"), 8, INTEGER_FORMAT),
         Col(_("Rostered days"), 8, INTEGER_FORMAT), Col(_("Deduction points"), 9, DECIMAL_FORMAT),
         Col(_("Qualified for the annual honour"), 10), Col(_("Annual honour candidate"), 10),
         Col(_("Why not qualified"), 44, wrap=True), Col(_("Rulebook"), 12)]
-    selected = (model.rank_centre, model.rank_department, Staff.staff_no, Staff.name,
-                model.parts, model.total, model.assessed_quarters, model.rostered_days,
-                model.deduction_points, model.assessed, model.eligible, model.honour,
-                model.reasons, model.rulebook_version, model.centre_id)
-    for department in departments:
-        sheet = book.sheet(department.name, columns, title_row=f"{department.name} · {title}")
-        for r in _rows(model, selected, where, department, user):
-            parts = r.parts or {}
-            sheet.append([r.rank_centre, r.rank_department, r.staff_no, r.name] + [
-                Decimal(parts[f"q{q}"]) if f"q{q}" in parts else None for q in (1, 2, 3, 4)] + [
-                r.total if r.assessed else None, r.assessed_quarters, r.rostered_days,
-                r.deduction_points, _yes(r.eligible), _yes(r.honour),
-                labels.reasons(r.centre_id, r.reasons), r.rulebook_version])
-    return ExportFile(None, _("Annual scores %(period)s.xlsx", period=period.slug),
-                      book.save_to_temporary_file())
+
+    def row_of(r, labels):
+        parts = r.parts or {}
+        return [Decimal(parts[f"q{q}"]) if f"q{q}" in parts else None for q in (1, 2, 3, 4)] + [
+            r.total if r.assessed else None, r.assessed_quarters, r.rostered_days,
+            r.deduction_points, _yes(r.eligible), _yes(r.honour),
+            labels.reasons(r.centre_id, r.reasons), r.rulebook_version]
+
+    return _scores_workbook(
+        user, query, model, [model.year == period.year], period, columns,
+        (model.parts, model.total, model.assessed_quarters, model.rostered_days,
+         model.deduction_points, model.assessed, model.eligible, model.honour, model.reasons,
+         model.rulebook_version),
+        row_of, _("Annual scores %(period)s.xlsx", period=period.slug))
 
 
 from . import home_units  # noqa: E402,F401  (registers scores-home-unit)

@@ -51,7 +51,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any, Union
 
-from compliance.scoring.rulebook import Rules, canonical_json
+from compliance.scoring.rulebook import Rules
 
 Id = Union[str, int, None]
 

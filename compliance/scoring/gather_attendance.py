@@ -48,15 +48,19 @@ def _span(centre_id: int, first: date, last: date):
     return (SessionRecord.centre_id == centre_id, SessionRecord.day.between(first, last))
 
 
-def sessions_by_day(centre_id: int, first: date, last: date
-                    ) -> dict[int, dict[date, list[SessionOutcome]]]:
-    """Every session result of the span that is not ``off`` (for daily scores)."""
-    rows = db.session.execute(sa.select(*_COLUMNS).where(
-        *_span(centre_id, first, last), SessionRecord.status != SessionStatus.off))
+def _by_person_and_day(*where) -> dict[int, dict[date, list[SessionOutcome]]]:
+    rows = db.session.execute(sa.select(*_COLUMNS).where(*where))
     out: dict[int, dict[date, list[SessionOutcome]]] = defaultdict(lambda: defaultdict(list))
     for staff_id, outcome in _outcomes(rows):
         out[staff_id][outcome.date].append(outcome)
     return out
+
+
+def sessions_by_day(centre_id: int, first: date, last: date
+                    ) -> dict[int, dict[date, list[SessionOutcome]]]:
+    """Every session result of the span that is not ``off`` (for daily scores)."""
+    return _by_person_and_day(*_span(centre_id, first, last),
+                              SessionRecord.status != SessionStatus.off)
 
 
 def counted_days(centre_id: int, first: date, last: date) -> dict[int, int]:
@@ -71,12 +75,8 @@ def counted_days(centre_id: int, first: date, last: date) -> dict[int, int]:
 def deduction_sessions(centre_id: int, first: date, last: date
                        ) -> dict[int, dict[date, list[SessionOutcome]]]:
     """Per person and day, the sessions that cost points (abnormal or absent)."""
-    rows = db.session.execute(sa.select(*_COLUMNS).where(
-        *_span(centre_id, first, last), SessionRecord.status.in_(DEDUCTION_STATUSES)))
-    out: dict[int, dict[date, list[SessionOutcome]]] = defaultdict(lambda: defaultdict(list))
-    for staff_id, outcome in _outcomes(rows):
-        out[staff_id][outcome.date].append(outcome)
-    return out
+    return _by_person_and_day(*_span(centre_id, first, last),
+                              SessionRecord.status.in_(DEDUCTION_STATUSES))
 
 
 def sessions_with_status(centre_id: int, first: date, last: date, statuses: set[str]

@@ -13,13 +13,29 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..audit import current_actor
-from ..errors import Conflict, Forbidden, Invalid
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..org.models import Centre
 from ..timeutil import local_today
 from . import settings
 from .rulebook import RulebookError, load_default, merge, problems
 from .store import RulebookVersion, save_version, version_for
+
+
+def rules_centre(user, code: str | None) -> Centre | None:
+    """The centre whose rules a user reads or changes: their own (naming another is
+    refused); a login of every centre names one by code, or none for the rules of every
+    centre. An unknown code is ``NotFound``."""
+    if user.centre_id is not None:
+        if code and code != user.centre.code:
+            raise Forbidden(_("Your role may not do this."))
+        return user.centre
+    if not code:
+        return None
+    centre = db.session.scalars(sa.select(Centre).where(Centre.code == code)).first()
+    if centre is None:
+        raise NotFound(_("There is no centre %(code)s.", code=code))
+    return centre
 
 
 def centre_today(centre_id: int | None) -> date:

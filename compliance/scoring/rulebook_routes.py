@@ -29,17 +29,8 @@ class VersionForm(FlaskForm):
 
 
 def _rules_centre() -> Centre | None:
-    """The centre whose rules are shown: the user's own; a login of every centre picks one
-    with ``?centre=CODE`` (none: the rules for every centre)."""
-    if current_user.centre_id is not None:
-        return current_user.centre
-    code = request.args.get("centre", "").strip()
-    if not code:
-        return None
-    centre = db.session.scalars(sa.select(Centre).where(Centre.code == code)).first()
-    if centre is None:
-        abort(404)
-    return centre
+    """The centre whose rules are shown (``?centre=CODE`` for a login of every centre)."""
+    return editing.rules_centre(current_user, request.args.get("centre", "").strip() or None)
 
 
 def _centres_for_picker():

@@ -12,7 +12,6 @@ import time_machine
 
 from compliance import audit
 from compliance.audit import AuditEntry
-from compliance.cases import operations as cases
 from compliance.cases.models import ComplaintCategory, ComplaintConclusion, ComplaintState
 from compliance.conduct.models import FindingState
 from compliance.extensions import db

@@ -3,7 +3,7 @@ user's language, the history with what each version changed, and who may do what
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
