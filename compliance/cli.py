@@ -151,7 +151,39 @@ def backup_command(path):
                         _libpq_url(url)], check=True)
     else:
         raise click.ClickException(f"no backup method for {url.get_backend_name()}")
-    click.echo(f"backup written to {path}")
+    # Photos and snapshots after the database: files are only ever added (or, for unflagged
+    # snapshots, deleted by retention), so every file the copy refers to is in the archive.
+    archive = _archive_uploads(current_app.config["UPLOAD_FOLDER"], path)
+    click.echo(f"backup written to {path} (uploads: {archive})")
+
+
+def _uploads_archive(path: str) -> str:
+    return path + ".uploads.tar"
+
+
+def _archive_uploads(folder: str, path: str) -> str:
+    import tarfile
+
+    target = _uploads_archive(path)
+    with tarfile.open(target + ".partial", "w") as tar:
+        if os.path.isdir(folder):
+            tar.add(folder, arcname=".")
+    os.replace(target + ".partial", target)
+    return target
+
+
+def _restore_uploads(folder: str, path: str) -> bool:
+    """Put back the photos and snapshots saved beside a backup (files only; a path that would
+    leave the upload folder is refused by tarfile's ``data`` filter)."""
+    import tarfile
+
+    archive = _uploads_archive(path)
+    if not os.path.exists(archive):
+        return False
+    os.makedirs(folder, exist_ok=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder, filter="data")
+    return True
 
 
 @click.command("restore")
@@ -178,6 +210,8 @@ def restore_command(path, yes):
                         "-d", _libpq_url(url), path], check=True)
     else:
         raise click.ClickException(f"no restore method for {url.get_backend_name()}")
+    if _restore_uploads(current_app.config["UPLOAD_FOLDER"], path):
+        click.echo("photos and snapshots restored")
     click.echo("database restored; run audit-verify to check it")
 
 

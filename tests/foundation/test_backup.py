@@ -1,4 +1,5 @@
 """Backups: a copy taken while the app writes is consistent, restores, and passes audit-verify."""
+import os
 import subprocess
 import threading
 import uuid
@@ -90,7 +91,12 @@ def test_restore_brings_back_identical_counts(app_ctx, world, tmp_path):
     db.session.commit()
     with db.engine.connect() as conn:
         before = _counts(conn)
+    photo = os.path.join(app_ctx.config["UPLOAD_FOLDER"], "photos", "backup-test.jpg")
+    os.makedirs(os.path.dirname(photo), exist_ok=True)
+    with open(photo, "wb") as handle:
+        handle.write(b"evidence")
     assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    os.remove(photo)  # a lost disk: the photo must come back with the database
     client = app_ctx.test_client()
     client.post("/api/v1/staff", headers=api_token(client, "hr_a"), json={
         "staff_no": "LATE1", "name": "迟到者", "gender": "M", "department_code": "ZH",
@@ -101,3 +107,24 @@ def test_restore_brings_back_identical_counts(app_ctx, world, tmp_path):
     with db.engine.connect() as conn:
         assert _counts(conn) == before
     assert runner.invoke(args=["audit-verify"]).exit_code == 0
+    with open(photo, "rb") as handle:
+        assert handle.read() == b"evidence"
+    os.remove(photo)
+
+
+def test_a_tampered_uploads_archive_cannot_write_outside_the_upload_folder(tmp_path):
+    import io
+    import tarfile
+
+    import pytest
+
+    from compliance.cli import _restore_uploads
+
+    backup = tmp_path / "copy.bak"
+    with tarfile.open(f"{backup}.uploads.tar", "w") as tar:
+        info = tarfile.TarInfo("../escaped.txt")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"evil"))
+    with pytest.raises(tarfile.FilterError):
+        _restore_uploads(str(tmp_path / "uploads"), str(backup))
+    assert not (tmp_path / "escaped.txt").exists()
