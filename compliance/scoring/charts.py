@@ -150,7 +150,8 @@ def line_chart(label: str, labels: Sequence[str], series: Sequence[Series], *,
     return _frame(label, body, series)
 
 
-def histogram(values: Sequence[Decimal | float], edges: Sequence[int]) -> tuple[list[str], list[int]]:
+def histogram(values: Sequence[Decimal | float], edges: Sequence[int]
+              ) -> tuple[list[str], list[int]]:
     """Counts of ``values`` in the bins ``[edges[i], edges[i+1])``, the last bin closed
     (``[90, 100]``); labels like ``60–70``. Values below the first edge join the first bin."""
     counts = [0] * (len(edges) - 1)

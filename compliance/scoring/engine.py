@@ -34,23 +34,25 @@ Decisions, in one place:
   ``n = ceil(share × eligible / 100)`` (so at least 1 whenever anyone is eligible and the
   share is above 0); a person is honoured when their competition rank among the eligible
   of their centre is ≤ n, so staff tied at the cut are all honoured.
-* **Fingerprints**: SHA-256 of canonical JSON of the rulebook fingerprint and of the
-  relevant inputs, each list sorted, so the same inputs in any order give the same value.
+* **Fingerprints** (``fingerprint.py``): SHA-256 of the canonical JSON of the engine
+  revision, the rulebook fingerprint and the relevant inputs, each list in a canonical
+  order, so the same inputs in any order give the same value.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any, Union
 
+from compliance.scoring.fingerprint import fingerprint as _fingerprint
+from compliance.scoring.fingerprint import iso as _iso
+from compliance.scoring.fingerprint import num as _num
 from compliance.scoring.rulebook import Rules
 
 Id = Union[str, int, None]
@@ -82,18 +84,6 @@ def _text(value: Any) -> Any:
 
 def _set(obj: Any, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
-
-
-def _iso(value: date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime) and value.tzinfo:
-        value = value.astimezone(timezone.utc)
-    return value.isoformat()
-
-
-def _num(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _one_of(name: str, value: Any, allowed: Sequence[str]) -> None:
@@ -349,8 +339,9 @@ class QuarterInput:
     given has an attendance part of 100. Leaner still, ``attendance`` may hold the quarter's
     attendance deduction lines themselves (:func:`attendance_deductions` of the sessions that
     cost points, each day with its own rules) instead of days: each date's lines make that
-    day's part, and ``counted_days`` is then required. Likewise ``review_levels`` may hold the counts of
-    the quarter's counted reviews (not excluded) per level 1–5, counted with ``reviews``.
+    day's part, and ``counted_days`` is then required. Likewise ``review_levels`` may hold
+    the counts of the quarter's counted reviews (not excluded) per level 1–5, counted with
+    ``reviews``.
     Both forms give the same parts, total and reasons (not the same fingerprint: each names
     its own inputs).
     """
@@ -484,80 +475,6 @@ class AnnualScore:
     rank_centre: int | None = None
     rank_department: int | None = None
     honour: bool = False
-
-
-# --- fingerprints -------------------------------------------------------------------------
-
-
-# Bump when a change to this module changes any result for the same inputs: every stored
-# score then differs from its recomputation by fingerprint, so a recompute replaces it.
-ENGINE_REVISION = 1
-
-_NOT_A_RECORD = ()
-_record_fields: dict[type, tuple[str, ...]] = {}
-_SCALARS = frozenset({str, int, bool, float, type(None)})
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    """A dataclass's field names (empty for any other type), looked up once per type."""
-    names = _record_fields.get(cls)
-    if names is None:
-        names = _record_fields[cls] = (tuple(f.name for f in dataclasses.fields(cls))
-                                       if dataclasses.is_dataclass(cls) else _NOT_A_RECORD)
-    return names
-
-
-def _plain(value: Any) -> Any:
-    """The JSON form of a value: an input record its ``_fingerprint_form`` (one value per
-    field, in declaration order: the hot path), any other dataclass the list of its field
-    values in declaration order, a Decimal its normalised text, an instant its UTC ISO text, a date its ISO text,
-    a set its sorted items; str, numbers and None as they are. Plain Python on purpose:
-    an encoder hook per value costs more than this walk."""
-    cls = type(value)
-    if cls in _SCALARS:
-        return value
-    form = getattr(cls, "_fingerprint_form", None)
-    if form is not None:  # an input record: its own JSON-ready tuple
-        return form(value)
-    names = _field_names(cls)
-    if names:
-        return [_plain(getattr(value, name)) for name in names]
-    if cls is date:
-        return value.isoformat()
-    if cls is Decimal:
-        return format(value.normalize(), "f")
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, Enum):
-        return _plain(value.value)
-    if isinstance(value, datetime):
-        return (value.astimezone(timezone.utc) if value.tzinfo else value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, (frozenset, set)):
-        return sorted(_encode(_plain(v)) for v in value)
-    raise TypeError(f"cannot fingerprint {value!r}")
-
-
-# Canonical JSON: sorted keys, compact, UTF-8 (rulebook.canonical_json writes the same).
-_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _fingerprint(kind: str, rules: Rules, **parts: Any) -> str:
-    """SHA-256 of the canonical JSON of ``{kind, engine, rulebook, **parts}``; each list is
-    put in a canonical order (by the ``repr`` of its items' JSON-ready forms, a total and
-    deterministic order), so the same inputs in any order give the same value."""
-    body = {"kind": kind, "engine": ENGINE_REVISION, "rulebook": rules.fingerprint}
-    for name, value in parts.items():
-        if isinstance(value, (list, tuple)):
-            body[name] = sorted((_plain(v) for v in value), key=repr)
-        else:
-            body[name] = _plain(value)
-    return hashlib.sha256(_encode(body).encode("utf-8")).hexdigest()
 
 
 # --- daily --------------------------------------------------------------------------------

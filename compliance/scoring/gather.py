@@ -57,7 +57,8 @@ def findings(centre_id: int, first: date, last: date, *where) -> dict[int, list[
     state (the engine counts the standing ones and ignores overturned ones)."""
     f = Finding
     rows = db.session.execute(
-        sa.select(f.id, f.staff_id, raw(f.day).label("day"), f.points, raw(f.source).label("source"),
+        sa.select(f.id, f.staff_id, raw(f.day).label("day"), f.points,
+                  raw(f.source).label("source"),
                   f.category, f.item_code, raw(f.severity).label("severity"),
                   raw(f.state).label("state"), f.ten_prohibitions, f.bars_quarterly,
                   f.bars_annual, f.disqualifier)

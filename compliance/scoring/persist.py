@@ -75,7 +75,8 @@ def common_row(score, centre_id: int, staff_id: int) -> dict:
     """The columns every stored score has, from an engine result."""
     return {
         "centre_id": centre_id, "department_id": score.department_id, "staff_id": staff_id,
-        "total": score.total, "parts": {k: format(v.quantize(_CENT), "f") for k, v in score.parts.items()},
+        "total": score.total,
+        "parts": {k: format(v.quantize(_CENT), "f") for k, v in score.parts.items()},
         "deductions": [deduction_dict(d) for d in score.deductions],
         "deduction_points": score.deduction_points,
         "reasons": [reason_dict(r) for r in score.reasons],
@@ -95,6 +96,13 @@ def _same(old, row: dict) -> bool:
         if value != new:
             return False
     return True
+
+
+def _loaded(model, ids: list[int]):
+    """The ORM objects of ``ids``, a chunk at a time (their changes are audited row by row)."""
+    for start in range(0, len(ids), CHUNK):
+        yield from db.session.scalars(sa.select(model).where(
+            model.id.in_(ids[start:start + CHUNK])))
 
 
 def save(model, centre_id: int, where: list, key: tuple[str, ...], rows: dict[tuple, dict],
@@ -120,17 +128,14 @@ def save(model, centre_id: int, where: list, key: tuple[str, ...], rows: dict[tu
     for start in range(0, len(created), CHUNK):
         db.session.execute(sa.insert(model.__table__), created[start:start + CHUNK])
     report.created = len(created)
-    ids = list(replaced)
-    for start in range(0, len(ids), CHUNK):
-        for obj in db.session.scalars(sa.select(model).where(model.id.in_(ids[start:start + CHUNK]))):
-            for name, value in replaced[obj.id].items():
-                setattr(obj, name, value)
-            obj.computed_at = now
+    for obj in _loaded(model, list(replaced)):
+        for name, value in replaced[obj.id].items():
+            setattr(obj, name, value)
+        obj.computed_at = now
     report.replaced = len(replaced)
     stale = [r.id for r in existing.values()]
-    for start in range(0, len(stale), CHUNK):
-        for obj in db.session.scalars(sa.select(model).where(model.id.in_(stale[start:start + CHUNK]))):
-            db.session.delete(obj)
+    for obj in _loaded(model, stale):
+        db.session.delete(obj)
     report.removed = len(stale)
     db.session.flush()
     if created:

@@ -5,6 +5,7 @@ department's; HR and admins their centre's; inspectors none."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -114,7 +115,7 @@ def table(kind: str, slug: str):
         _("Score distribution"), labels, [charts.Series(_("Staff"), "s1", counts)])
     summary = {
         "count": len(everyone), "assessed": len(assessed),
-        "average": (sum(assessed) / len(assessed)).quantize(assessed[0]) if assessed else None,
+        "average": (sum(assessed) / len(assessed)).quantize(Decimal("0.01")) if assessed else None,
         "eligible": sum(1 for r in everyone if r.eligible and r.assessed),
         "honours": sum(1 for r in everyone if r.honour),
     }

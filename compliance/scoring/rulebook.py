@@ -121,7 +121,8 @@ def _check_value(path: str, value: Any, spec: tuple) -> list[Problem]:
                              value=value)]
         problems = [_problem(f"{path}[{i}]", "list_item",
                              f"must be a non-empty string, got {item!r}", value=item, index=i)
-                    for i, item in enumerate(value) if not isinstance(item, str) or not item.strip()]
+                    for i, item in enumerate(value)
+                    if not isinstance(item, str) or not item.strip()]
         if not problems and len(set(value)) != len(value):
             problems.append(_problem(path, "repeated", "must not repeat an entry", value=value))
         return problems

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -960,7 +960,7 @@ def test_attendance_lines_need_the_counted_days_and_no_days():
 @pytest.mark.parametrize("record", [
     SessionOutcome(DAY, "am", "abnormal", ("late",), 3, 0, None, 7),
     FindingInput(1, DAY, 2, "patrol", "posture", "c.1", "major", "upheld", True, True, "x",
-                 True, engine.datetime(2025, 4, 7, 2, tzinfo=engine.timezone.utc)),
+                 True, datetime(2025, 4, 7, 2, tzinfo=timezone.utc)),
     CaseInput("complaint", 1, DAY, "attitude", "partly"), InspectionTally(1, DAY, 3, 4),
     ReviewInput(1, DAY, 4, True), CaseFigures(DAY, 5, 4, 1, 9),
     engine.Deduction("late", D(2), "session", 1, "am late 3 min", DAY),
