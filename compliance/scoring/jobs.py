@@ -18,11 +18,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..jobs import register_job
-from ..org.models import Centre
+from ..org.models import Centre, Staff
 from ..timeutil import local_today
 from . import engine, operations
 from .periods import quarter_of
@@ -48,14 +49,48 @@ def rollup(centre: Centre, today: date) -> SaveReport:
 
 
 def close_quarter(centre: Centre, today: date) -> SaveReport:
-    """The quarter before the one ``today`` is in: its days, scores and the annual scores."""
+    """The quarter before the one ``today`` is in: its days, scores and the annual scores;
+    then each person with a login is told their result (once per quarter)."""
     quarter, year = quarter_of(today) - 1, today.year
     if quarter == 0:
         quarter, year = 4, year - 1
     first, last = engine.quarter_bounds(year, quarter)
     report = operations.recompute_quarter(centre, year, quarter)
     report.absorb(operations.recompute_days(centre, first, last))
-    return report.absorb(operations.recompute_annual(centre, year))
+    report.absorb(operations.recompute_annual(centre, year))
+    tell_results(centre, year, quarter)
+    return report
+
+
+def tell_results(centre: Centre, year: int, quarter: int) -> int:
+    """Notify every staff login of the centre with an assessed score of the quarter: the
+    score, the rank and a link to its explanation. Keyed per quarter, so a close that runs
+    again (or on the next days of the close window) tells nobody twice."""
+    from ..auth.models import Role, User
+    from ..cases.reminders import _link
+    from ..notifications import notify
+    from .models import QuarterlyResult
+    from .periods import Period
+
+    period = Period.of_quarter(year, quarter)
+    rows = db.session.execute(
+        sa.select(User.id, QuarterlyResult.total, QuarterlyResult.rank_centre,
+                  QuarterlyResult.honour, Staff.staff_no)
+        .join(QuarterlyResult, QuarterlyResult.staff_id == User.staff_id)
+        .join(Staff, Staff.id == User.staff_id)
+        .where(User.role == Role.staff, User.active.is_(True),
+               QuarterlyResult.centre_id == centre.id, QuarterlyResult.year == year,
+               QuarterlyResult.quarter == quarter, QuarterlyResult.assessed.is_(True))).all()
+    told = 0
+    for user_id, total, rank, honour, staff_no in rows:
+        text = _("Your score for %(period)s: %(total)s, rank %(rank)d in the centre.",
+                 period=period.label, total=total, rank=rank)
+        if honour:
+            text += " " + _("You are a service star of the quarter.")
+        told += notify(user_id, text, _link("scores.explanation", kind="quarterly",
+                                            slug=period.slug, staff_no=staff_no),
+                       key=f"scores:{period.slug}") is not None
+    return told
 
 
 @register_job("scores_daily_rollup", "Daily scores of the quarter so far, provisional "

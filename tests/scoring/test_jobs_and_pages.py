@@ -166,3 +166,16 @@ def test_the_dashboard_shows_registered_figures_only_when_registered(client, wor
         assert "tile-camera_flags" not in lead.get("/scores/dashboard").get_data(as_text=True)
     finally:
         sources.unregister_dashboard_count("camera_flags")
+
+
+def test_the_quarter_close_tells_each_person_their_result_once(app, app_ctx, world):
+    from compliance.notifications import Notification
+
+    working_days(world.alice, date(2025, 12, 1), 3)
+    with time_machine.travel(datetime(2026, 1, 2, 19, tzinfo=timezone.utc), tick=False):
+        assert execute(app, "scores_quarter_close").status == "succeeded"
+        assert execute(app, "scores_quarter_close").status == "succeeded"
+    notes = db.session.scalars(sa.select(Notification)).all()
+    assert [(n.user_id, n.link) for n in notes] == [
+        (world.users.staff.id, "/scores/quarterly/2025-Q4/S1")]
+    assert "2025年第4季度" in notes[0].text and "100.00" in notes[0].text
