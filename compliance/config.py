@@ -52,6 +52,8 @@ class Config:
         self.COMPLIANCE_TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
         self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER", os.path.join(instance_path, "uploads"))
         self.MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 16 * 1024 * 1024)
+        # One photo (patrol evidence, camera snapshot); larger ones are refused with 413.
+        self.MAX_PHOTO_BYTES = _env_int("MAX_PHOTO_BYTES", 8 * 1024 * 1024)
         self.API_TOKEN_LIFETIME = timedelta(hours=_env_int("API_TOKEN_HOURS", 12))
         # Login throttling: this many failures within the window lock the name (and the
         # address) for the window.

@@ -13,6 +13,15 @@ from .org.models import DepartmentKind, Employment, Gender, Staff, Zone
 
 DEMO_PASSWORD = "Demo@2026"
 
+# Feature packages add their own demo data (called with the centre, the logins by name and
+# the seeded random generator, after the core's); registered from their ``init_app``.
+DEMO_HOOKS: list = []
+
+
+def register_demo(hook) -> None:
+    if hook not in DEMO_HOOKS:
+        DEMO_HOOKS.append(hook)
+
 DEPARTMENTS = [
     ("ZH", "综合受理科", DepartmentKind.centre),
     ("TZ", "投资项目审批科", DepartmentKind.centre),
@@ -84,6 +93,8 @@ def seed_demo(staff_count: int = 60) -> dict[str, str]:
         users[username] = create_user(username, DEMO_PASSWORD, role, **scope)
     db.session.flush()
     seed_demo_cases(centre, users, rng)
+    for hook in DEMO_HOOKS:
+        hook(centre, users, rng)
     from .scoring.demo import seed_demo_scores
 
     seed_demo_scores(centre, rng)  # last: the scores are computed from everything above

@@ -2,18 +2,36 @@
 
 Pure module: it imports neither Flask nor the database. A template is a versioned data
 file whose item texts are copied word for word from seed 004 (第六条、第八条、第九条);
-this module only reads and validates those files and filters items for a person.
+this module reads and validates those files (and the same documents once stored in the
+database and edited), filters items for a person, edits documents and scores an inspection.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 CHECKLIST_DIR = Path(__file__).resolve().parent / "checklists"
+# The scoring rulebook's defaults, read as data: its [disqualifiers] table names the seed-003
+# events an item may map to, so the catalogue and the scoring rules share one list of keys.
+RULEBOOK_DEFAULT = (Path(__file__).resolve().parent.parent / "compliance" / "scoring"
+                    / "rulebook" / "default.toml")
+
+# SPEC §4: an inspection scores 100 minus the points of its failed items, never below 0.
+FULL_SCORE = 100
+# No item deducts more than a whole inspection is worth.
+MAX_POINTS = FULL_SCORE
+# The longest text a field may hold: the database columns keep copies of these (a finding
+# copies an item's code, category and texts). Item codes are dotted and may be longer.
+MAX_LENGTHS = {"code": 40, "title_zh": 200, "title_en": 200, "category": 40, "source": 200,
+               "text_zh": 1000, "text_en": 1000}
+MAX_ITEM_CODE = 80
+MAX_VERSION = 2**31 - 1
 
 # The default templates, in the order an inspector sees them.
 DEFAULT_TEMPLATE_FILES = ("staff_conduct.toml", "window_desk.toml", "help_area.toml")
@@ -22,20 +40,17 @@ SEVERITIES = frozenset({"minor", "major", "critical"})
 APPLIES_TO = frozenset({"F", "M", "any"})
 SUBJECTS = frozenset({"person", "window", "zone"})
 
-# Seed 003 五 (取消年度评先资格): the disqualifying events an item can map to. The scoring
-# rulebook decides what a standing finding under each key does; the key only names the event.
-DISQUALIFIERS = {
-    "irregular_approval": "seed 003 五 1 违规审批",
-    "substantiated_complaint": "seed 003 五 1 受到服务对象有效投诉",
-    "conflict_with_citizen": "seed 003 五 1 与服务对象发生当面冲突",
-    "kickbacks": "seed 003 五 2 吃、拿、卡、要等不廉洁行为",
-    "public_criticism": "seed 003 五 3 通报批评、媒体曝光或被明查暗访到",
-    "gaming_stocks_video": "seed 003 五 4 玩游戏、看股票、看影视、听音乐和上网购物",
-    "unauthorised_software": "seed 003 五 5 擅自安装无关软件",
-    "unauthorised_absence": "seed 003 五 6 未履行请假手续擅自离岗外出",
-    "phone_noise_sleep": "seed 003 五 7 玩手机、喧哗嬉闹、打瞌睡、串岗闲聊",
-    "overdue_complaint": "seed 003 五 8 超期办理被投诉",
-}
+
+
+def rulebook_disqualifiers(path: str | Path = RULEBOOK_DEFAULT) -> dict[str, str]:
+    """Seed 003 五 (取消年度评先资格): the rulebook's disqualifier keys with their seed clause
+    and label. The scoring rulebook decides what a standing finding under each key does."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return {key: f"seed {entry['seed_clause']} {entry['label_zh']}"
+            for key, entry in data["disqualifiers"].items()}
+
+
+DISQUALIFIERS = rulebook_disqualifiers()
 
 # Stable codes: lower-case ASCII words joined by dots, at least two parts ("dress.f.uniform").
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -67,6 +82,16 @@ class CatalogueItem:
     disqualifier: str | None
     source: str
 
+    @property
+    def ten_prohibitions(self) -> bool:
+        """One of the ten prohibitions 十不准 (seed 004 第九条二（九）), flagged for scoring."""
+        return self.section == TEN_PROHIBITIONS
+
+
+TEN_PROHIBITIONS = "ten_prohibitions"
+ITEM_FIELDS = ("text_zh", "text_en", "points", "severity", "applies_to", "category",
+               "bars_quarterly", "bars_annual", "disqualifier", "source")
+
 
 @dataclass(frozen=True)
 class CatalogueTemplate:
@@ -84,6 +109,14 @@ class CatalogueTemplate:
                 return item
         raise KeyError(code)
 
+    def sections(self) -> list[tuple[str, str, str, list[CatalogueItem]]]:
+        """``(code, title_zh, title_en, items)`` per section, in template order."""
+        out: dict[str, tuple[str, str, str, list[CatalogueItem]]] = {}
+        for item in self.items:
+            out.setdefault(item.section, (item.section, item.section_title_zh,
+                                          item.section_title_en, []))[3].append(item)
+        return list(out.values())
+
 
 def load_template(path: str | Path) -> CatalogueTemplate:
     """Read and validate one checklist template file.
@@ -98,14 +131,30 @@ def load_template(path: str | Path) -> CatalogueTemplate:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+    return template_from_document(data, str(path))
 
-    where = str(path)
+
+def load_document(path: str | Path) -> dict:
+    """The plain document of a template file (as stored in the database), validated."""
+    template = load_template(path)
+    return template_document(template)
+
+
+def template_from_document(data: Any, where: str = "template",
+                           disqualifiers: Iterable[str] | None = None) -> CatalogueTemplate:
+    """Validate a template document (the dict form of a TOML file) and build the template.
+
+    ``disqualifiers`` are the allowed disqualifier keys (default: the rulebook's defaults).
+    Raises ``ValueError`` as :func:`load_template` does, naming ``where``.
+    """
+    allowed = frozenset(DISQUALIFIERS if disqualifiers is None else disqualifiers)
     _check_keys(data, _TEMPLATE_KEYS, _TEMPLATE_KEYS - {"sections"}, where)
     code = _text(data, "code", where)
     if not SECTION_CODE_PATTERN.match(code):
         raise ValueError(f"{where}: template code {code!r} is not a lower-case ASCII word")
     version = data["version"]
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if isinstance(version, bool) or not isinstance(version, int) or \
+            not 1 <= version <= MAX_VERSION:
         raise ValueError(f"{where}: version must be an integer >= 1, got {version!r}")
     subject = _text(data, "subject", where)
     if subject not in SUBJECTS:
@@ -132,7 +181,7 @@ def load_template(path: str | Path) -> CatalogueTemplate:
         if not isinstance(raw_items, list) or not raw_items:
             raise ValueError(f"{section_where}: a section needs at least one [[sections.items]]")
         for raw in raw_items:
-            item = _item(raw, section, section_where)
+            item = _item(raw, section, section_where, allowed)
             if item.code in seen_items:
                 raise ValueError(f"{where}: item {item.code!r}: duplicate item code")
             seen_items.add(item.code)
@@ -147,6 +196,87 @@ def load_template(path: str | Path) -> CatalogueTemplate:
         source=_text(data, "source", where),
         items=tuple(items),
     )
+
+
+def template_document(template: CatalogueTemplate) -> dict:
+    """The plain document of a template: the inverse of :func:`template_from_document`."""
+    sections = []
+    for code, title_zh, title_en, items in template.sections():
+        sections.append({
+            "code": code, "title_zh": title_zh, "title_en": title_en,
+            "items": [_item_document(item) for item in items],
+        })
+    return {"code": template.code, "version": template.version, "title_zh": template.title_zh,
+            "title_en": template.title_en, "subject": template.subject,
+            "source": template.source, "sections": sections}
+
+
+def _item_document(item: CatalogueItem) -> dict:
+    doc = {"code": item.code}
+    for name in ITEM_FIELDS:
+        value = getattr(item, name)
+        if name != "disqualifier" or value is not None:
+            doc[name] = value
+    return doc
+
+
+# --- editing a document (each edit makes the next version of the template) ----------------
+
+def replace_item(document: Mapping, code: str, fields: Mapping[str, Any]) -> dict:
+    """A copy of ``document`` with the item ``code`` changed; the code itself never changes
+    (findings refer to it). ``disqualifier`` None removes it. Raises ``KeyError``."""
+    doc = copy.deepcopy(dict(document))
+    for section in doc["sections"]:
+        for raw in section["items"]:
+            if raw["code"] == code:
+                _set_fields(raw, fields)
+                return doc
+    raise KeyError(code)
+
+
+def add_item(document: Mapping, section_code: str, code: str,
+             fields: Mapping[str, Any]) -> dict:
+    """A copy of ``document`` with a new item at the end of a section. Raises ``KeyError``
+    for an unknown section; a duplicate code is refused by validation."""
+    doc = copy.deepcopy(dict(document))
+    for section in doc["sections"]:
+        if section["code"] == section_code:
+            raw = {"code": code}
+            _set_fields(raw, fields)
+            section["items"].append(raw)
+            return doc
+    raise KeyError(section_code)
+
+
+def remove_item(document: Mapping, code: str) -> dict:
+    """A copy of ``document`` without the item; a section left empty is dropped with it.
+    Raises ``KeyError`` for an unknown code."""
+    doc = copy.deepcopy(dict(document))
+    for section in doc["sections"]:
+        kept = [raw for raw in section["items"] if raw["code"] != code]
+        if len(kept) != len(section["items"]):
+            section["items"] = kept
+            doc["sections"] = [s for s in doc["sections"] if s["items"]]
+            return doc
+    raise KeyError(code)
+
+
+def _set_fields(raw: dict, fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
+        if name not in ITEM_FIELDS:
+            raise ValueError(f"unknown item field {name!r}")
+        if name == "disqualifier" and value is None:
+            raw.pop("disqualifier", None)
+        else:
+            raw[name] = value
+
+
+# --- scoring an inspection --------------------------------------------------------------
+
+def inspection_score(failed_points: Iterable[int]) -> int:
+    """SPEC §4: 100 minus the points of the failed items, not below 0. Items answered
+    "not applicable" are simply not among the failures."""
+    return max(0, FULL_SCORE - sum(failed_points))
 
 
 def default_templates() -> list[CatalogueTemplate]:
@@ -167,11 +297,12 @@ def items_for(template: CatalogueTemplate, gender: str | None) -> list[Catalogue
     return [item for item in template.items if item.applies_to in ("any", gender)]
 
 
-def _item(raw: Any, section: dict, section_where: str) -> CatalogueItem:
+def _item(raw: Any, section: dict, section_where: str,
+          disqualifiers: frozenset[str]) -> CatalogueItem:
     if not isinstance(raw, dict):
         raise ValueError(f"{section_where}: an item must be a table")
     code = raw.get("code")
-    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+    if not isinstance(code, str) or not CODE_PATTERN.match(code) or len(code) > MAX_ITEM_CODE:
         raise ValueError(
             f"{section_where}: item {code!r}: code must be dotted lower-case ASCII "
             "such as 'dress.f.uniform'"
@@ -180,8 +311,10 @@ def _item(raw: Any, section: dict, section_where: str) -> CatalogueItem:
     _check_keys(raw, _ITEM_KEYS, _ITEM_REQUIRED, where)
 
     points = raw["points"]
-    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
-        raise ValueError(f"{where}: points must be an integer >= 0, got {points!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or \
+            not 0 <= points <= MAX_POINTS:
+        raise ValueError(f"{where}: points must be an integer from 0 to {MAX_POINTS}, "
+                         f"got {points!r}")
     severity = _text(raw, "severity", where)
     if severity not in SEVERITIES:
         raise ValueError(f"{where}: severity {severity!r} is not one of {sorted(SEVERITIES)}")
@@ -193,9 +326,9 @@ def _item(raw: Any, section: dict, section_where: str) -> CatalogueItem:
             raise ValueError(f"{where}: {flag} must be true or false, got {raw[flag]!r}")
     disqualifier = raw.get("disqualifier")
     if disqualifier is not None:
-        if disqualifier not in DISQUALIFIERS:
+        if not isinstance(disqualifier, str) or disqualifier not in disqualifiers:
             raise ValueError(
-                f"{where}: disqualifier {disqualifier!r} is not one of {sorted(DISQUALIFIERS)}"
+                f"{where}: disqualifier {disqualifier!r} is not one of {sorted(disqualifiers)}"
             )
         if not raw["bars_annual"]:
             raise ValueError(f"{where}: an item with a disqualifier must set bars_annual = true")
@@ -233,4 +366,7 @@ def _text(table: dict, key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{where}: {key} must be a non-empty string")
+    if len(value) > MAX_LENGTHS.get(key, MAX_LENGTHS["text_zh"]):
+        raise ValueError(f"{where}: {key} is longer than "
+                         f"{MAX_LENGTHS.get(key, MAX_LENGTHS['text_zh'])} characters")
     return value

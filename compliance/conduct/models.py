@@ -21,12 +21,13 @@ if TYPE_CHECKING:
 
 class FindingSource(enum.Enum):
     patrol = "patrol"
+    spot_check = "spot_check"  # 明查暗访: caught in a spot check (seed 003 五.3)
     camera = "camera"
     complaint = "complaint"
 
     @property
     def label(self):
-        return {"patrol": _l("Patrol"), "camera": _l("Camera"),
+        return {"patrol": _l("Patrol"), "spot_check": _l("Spot check"), "camera": _l("Camera"),
                 "complaint": _l("Complaint")}[self.value]
 
 

@@ -21,6 +21,22 @@ from .models import Evidence, Finding, FindingState
 
 bp = Blueprint("conduct", __name__)
 
+# Pages of the records findings come from, by the prefix of ``Finding.source_ref``
+# ("inspection:12" → the inspection report); feature packages register theirs.
+SOURCE_PAGES: dict[str, tuple[str, str]] = {}
+
+
+def register_source_page(prefix: str, endpoint: str, argument: str) -> None:
+    SOURCE_PAGES[prefix] = (endpoint, argument)
+
+
+def source_page(finding: Finding) -> str | None:
+    prefix, _sep, ident = finding.source_ref.partition(":")
+    if prefix not in SOURCE_PAGES or not ident.isdigit():
+        return None
+    endpoint, argument = SOURCE_PAGES[prefix]
+    return url_for(endpoint, **{argument: int(ident)})
+
 
 class AppealForm(FlaskForm):
     reason = TextAreaField(_l("Why the finding is wrong"),
@@ -81,7 +97,7 @@ def finding_detail(finding_id: int):
                                          or finding.can_decide(current_user)):
         abort(403)
     return render_template("conduct/finding.html", finding=finding, appeal_form=appeal_form,
-                           decision_form=decision_form)
+                           decision_form=decision_form, source_url=source_page(finding))
 
 
 @bp.route("/evidence/<int:evidence_id>/<any(full, thumb):size>")

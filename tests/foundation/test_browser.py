@@ -3,16 +3,10 @@ each role logs in through the form and sees the navigation of its role, in Chine
 page it can reach from there overflows sideways."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 768, "height": 1024}
 SCREENSHOT = "/tmp/browser-nav.png"
 
@@ -26,29 +20,6 @@ NAV = {
     "hr_a": ["首页", "人员", "窗口", "部门", "导入人员"],
     "admin_a": ["首页", "人员", "窗口", "部门", "导入人员", "中心", "用户", "审计日志"],
 }
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def live_server(app):
-    """The app on a real HTTP server in a background thread (its own app contexts)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -244,10 +244,11 @@ def test_disqualifiers_name_seed_003_events():
         if item.disqualifier is not None:
             assert item.disqualifier in catalogue.DISQUALIFIERS, item.code
     by_text = {i.text_zh: i.disqualifier for i in STAFF.items}
-    assert by_text["不准无故离岗、随意串岗"] == "unauthorised_absence"
-    assert by_text["不准吃拿卡要、违规操作"] == "kickbacks"
-    assert by_text["不准饮酒吸烟、上网娱乐"] == "gaming_stocks_video"
-    assert by_text["不准公办私事、电话聊天"] == "phone_noise_sleep"
+    assert by_text["不准无故离岗、随意串岗"] == "unapproved_absence"
+    assert by_text["不准吃拿卡要、违规操作"] == "bribery"
+    assert by_text["不准暗箱操作、延时办理"] == "unauthorised_approval"
+    assert by_text["不准饮酒吸烟、上网娱乐"] == "leisure_at_work"
+    assert by_text["不准公办私事、电话聊天"] == "distraction_at_work"
     assert STAFF.item("behaviour.no_tampering").disqualifier == "unauthorised_software"
     assert all(i.disqualifier is None for i in WINDOW.items + HELP.items)
 
@@ -348,7 +349,7 @@ def test_a_valid_sample_loads(tmp_path):
         ((_item(code="sample.flt", points=1.5),), "points"),
         ((_item(code="sample.dq", bars_annual="true", extra='disqualifier = "jaywalking"'),),
          "disqualifier"),
-        ((_item(code="sample.dq2", extra='disqualifier = "kickbacks"'),), "bars_annual"),
+        ((_item(code="sample.dq2", extra='disqualifier = "bribery"'),), "bars_annual"),
         ((_item(code="sample.typo", extra='severty = "minor"'),), "unknown key"),
     ],
     ids=["duplicate", "severity", "applies_to", "negative", "fractional", "unknown_disqualifier",

@@ -1,7 +1,7 @@
 """scores (daily, quarterly, annual) and monthly case figures
 
 Revision ID: 0010_scoring
-Revises: 0007_attendance
+Revises: 0008_inspections
 Create Date: 2026-12-06 08:16:20.205222
 
 """
@@ -13,7 +13,7 @@ import compliance.db
 
 # revision identifiers, used by Alembic.
 revision = '0010_scoring'
-down_revision = '0007_attendance'
+down_revision = '0008_inspections'
 branch_labels = None
 depends_on = None
 
