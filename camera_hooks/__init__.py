@@ -14,6 +14,7 @@ def init_app(app, api) -> None:
 
     from compliance.demo import register_demo
     from compliance.extensions import csrf
+    from compliance.scoring.sources import register_dashboard_count
     from compliance.web import add_nav
 
     from . import capture, retention  # noqa: F401  (register the jobs)
@@ -31,7 +32,27 @@ def init_app(app, api) -> None:
     add_nav("camera.flags", _l("Camera review"), REVIEWERS)
     add_nav("camera.cameras", _l("Cameras"), REVIEWERS)
     register_demo(seed_demo_cameras)
+    register_dashboard_count("camera_flags", _l("Camera flags waiting for review"),
+                             waiting_flags)
     _keep_uploads_in_memory(app)
+
+
+def waiting_flags(user):
+    """The HR dashboard's tile: open flags the user may review, linking to the queue
+    (nothing for a role that does not review camera flags)."""
+    import sqlalchemy as sa
+    from flask import url_for
+
+    from compliance.auth.permissions import visible
+    from compliance.extensions import db
+
+    from .models import CameraFlag, FlagState, is_reviewer
+
+    if not is_reviewer(user):
+        return None
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(
+        visible(CameraFlag, user).where(CameraFlag.state == FlagState.open).subquery()))
+    return count, url_for("camera.flags", state="open")
 
 
 UPLOAD_PATHS = ("/cameras/", "/api/v1/cameras/")

@@ -48,6 +48,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(conduct_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(exports_bp)
+    from .scoring import init_app as init_scoring
+
+    init_scoring(app)
     from .notifications import init_notifications
 
     init_notifications(app)

@@ -95,6 +95,9 @@ def seed_demo(staff_count: int = 60) -> dict[str, str]:
     seed_demo_cases(centre, users, rng)
     for hook in DEMO_HOOKS:
         hook(centre, users, rng)
+    from .scoring.demo import seed_demo_scores
+
+    seed_demo_scores(centre, rng)  # last: the scores are computed from everything above
     return {name: role.value for name, (role, _scope) in logins.items()}
 
 

@@ -9,5 +9,6 @@ from .cases.models import CaseStep, Complaint, Review, ReviewCase  # noqa: F401
 from .conduct.models import Evidence, Finding, FindingStep  # noqa: F401
 from .notifications import Notification  # noqa: F401
 from .org.models import Centre, Department, Staff, Window  # noqa: F401
+from .scoring.models import AnnualResult, CaseFigure, DailyResult, QuarterlyResult  # noqa: F401
 from .scoring.store import RulebookVersion  # noqa: F401
 from .jobs import JobRun, SchedulerLease  # noqa: F401

@@ -83,6 +83,8 @@ def init_api(app: Flask) -> Api:
     from . import conduct as conduct_api
     from . import exports as exports_api
     from . import org as org_api
+    from . import rulebook as rulebook_api
+    from . import scores as scores_api
 
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = ComplianceApi(app, spec_kwargs={
@@ -91,7 +93,7 @@ def init_api(app: Flask) -> Api:
         "security": [{"bearer": []}],
     })
     for blueprint in (auth_api.blp, org_api.blp, conduct_api.blp, cases_api.blp,
-                      exports_api.blp):
+                      exports_api.blp, scores_api.blp, rulebook_api.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1")
         csrf.exempt(blueprint)  # token calls carry no cookie; session calls are checked above
 

@@ -20,10 +20,12 @@ from ..errors import Forbidden, Invalid, NotFound
 
 @dataclass(frozen=True)
 class ExportFile:
-    """A finished workbook: its bytes and the file name offered to the browser."""
+    """A finished workbook: its bytes, or the temporary ``path`` it was written to (large
+    exports; removed once sent), and the file name offered to the browser."""
 
-    content: bytes
+    content: bytes | None
     filename: str
+    path: str | None = None
 
 
 @dataclass(frozen=True)

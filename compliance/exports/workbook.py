@@ -9,7 +9,9 @@ as text, never as a formula.
 from __future__ import annotations
 
 import io
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +20,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -43,6 +46,9 @@ class Col:
     width: float = 12
     number_format: str | None = None
     wrap: bool = False
+
+
+_NO_COLUMN = Col("")
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -76,12 +82,29 @@ class ExcelBook:
         worksheet = self.workbook.create_sheet(sheet_title(name, self._titles))
         return Sheet(worksheet, columns, title_row)
 
-    def save(self) -> bytes:
+    def save(self, target=None) -> bytes | None:
+        """The workbook's bytes; with ``target`` (a path or a binary file) it is written
+        there instead and nothing is returned."""
         if not self.workbook.worksheets:
             self.workbook.create_sheet("Sheet")
+        if target is not None:
+            self.workbook.save(target)
+            return None
         buffer = io.BytesIO()
         self.workbook.save(buffer)
         return buffer.getvalue()
+
+    def save_to_temporary_file(self) -> str:
+        """Write the workbook to a new temporary file and return its path (the caller
+        removes it): a large export then never holds the whole file in memory."""
+        handle, path = tempfile.mkstemp(prefix="export-", suffix=".xlsx")
+        os.close(handle)
+        try:
+            self.save(path)
+        except BaseException:
+            os.unlink(path)
+            raise
+        return path
 
 
 class Sheet:
@@ -124,12 +147,14 @@ class Sheet:
             cell.alignment = _WRAP
         return cell
 
-    def append(self, values: Sequence[Any]) -> None:
+    def append(self, values: Sequence[Any], *, bold: bool = False) -> None:
+        """One row; ``bold`` for a total line."""
         cells = []
+        font = _HEADER_FONT if bold else None
         for index, value in enumerate(values):
-            column = self.columns[index] if index < len(self.columns) else Col("")
+            column = self.columns[index] if index < len(self.columns) else _NO_COLUMN
             cells.append(self._cell(value, number_format=column.number_format,
-                                    wrap=column.wrap))
+                                    wrap=column.wrap, font=font))
         self.worksheet.append(cells)
         self.rows += 1
 
@@ -143,6 +168,28 @@ class Sheet:
 
     def add_chart(self, chart, anchor: str) -> None:
         self.worksheet.add_chart(chart, anchor)
+
+    def bar_chart(self, title: str, *, categories: int, values: int, first_row: int,
+                  last_row: int, anchor: str, y_title: str = "", y_max: float | None = None
+                  ) -> BarChart:
+        """A native Excel bar chart of column ``values`` (1-based; its header names the
+        series) over the categories of column ``categories``, rows ``first_row`` to
+        ``last_row`` of this sheet; placed with its top-left corner at ``anchor``."""
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = title
+        chart.y_axis.title = y_title
+        chart.legend = None
+        if y_max is not None:
+            chart.y_axis.scaling.min = 0
+            chart.y_axis.scaling.max = y_max
+        chart.add_data(Reference(self.worksheet, min_col=values, min_row=first_row - 1,
+                                 max_row=last_row), titles_from_data=True)
+        chart.set_categories(Reference(self.worksheet, min_col=categories, min_row=first_row,
+                                       max_row=last_row))
+        chart.width, chart.height = 18, 9
+        self.add_chart(chart, anchor)
+        return chart
 
 
 def excel_value(value: Any) -> Any:

@@ -34,23 +34,26 @@ Decisions, in one place:
   ``n = ceil(share × eligible / 100)`` (so at least 1 whenever anyone is eligible and the
   share is above 0); a person is honoured when their competition rank among the eligible
   of their centre is ≤ n, so staff tied at the cut are all honoured.
-* **Fingerprints**: SHA-256 of canonical JSON of the rulebook fingerprint and of the
-  relevant inputs, each list sorted, so the same inputs in any order give the same value.
+* **Fingerprints** (``fingerprint.py``): SHA-256 of the canonical JSON of the engine
+  revision, the rulebook fingerprint and the relevant inputs, each list in a canonical
+  order, so the same inputs in any order give the same value.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any, Union
 
-from compliance.scoring.rulebook import Rules, canonical_json
+from compliance.scoring.fingerprint import fingerprint as _fingerprint
+from compliance.scoring.fingerprint import iso as _iso
+from compliance.scoring.fingerprint import num as _num
+from compliance.scoring.rulebook import Rules
 
 Id = Union[str, int, None]
 
@@ -131,6 +134,10 @@ class SessionOutcome:
     def ref(self) -> Id:
         return self.ref_id if self.ref_id is not None else f"{self.date.isoformat()}:{self.session}"
 
+    def _fingerprint_form(self) -> tuple:
+        return (_iso(self.date), self.session, self.status, list(self.issues),
+                self.late_minutes, self.early_minutes, self.leave_type, self.ref_id)
+
 
 @dataclass(frozen=True)
 class FindingInput:
@@ -140,7 +147,8 @@ class FindingInput:
     complaint; ``category`` and ``item_code`` from the checklist item (matched by the
     rulebook's disqualifier table); ``severity`` minor / major / critical;
     ``state`` open / appealed / upheld / overturned; ``ten_prohibitions`` for 十不准 items;
-    ``bars_quarterly`` when the template item bars quarterly honours; ``disqualifier`` an
+    ``bars_quarterly`` / ``bars_annual`` when the template item bars quarterly / annual
+    honours; ``disqualifier`` an
     explicit seed-003 key of the rulebook (unknown keys are ignored).
     """
 
@@ -155,6 +163,7 @@ class FindingInput:
     ten_prohibitions: bool = False
     bars_quarterly: bool = False
     disqualifier: str | None = None
+    bars_annual: bool = False
     at: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -175,6 +184,11 @@ class FindingInput:
     def critical(self) -> bool:
         return self.severity == "critical"
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.id, _iso(self.date), _num(self.points), self.source, self.category,
+                self.item_code, self.severity, self.state, self.ten_prohibitions,
+                self.bars_quarterly, self.disqualifier, self.bars_annual, _iso(self.at))
+
 
 @dataclass(frozen=True)
 class CaseInput:
@@ -188,6 +202,9 @@ class CaseInput:
     date: date
     category: str | None = None
     outcome: str | None = None
+
+    def _fingerprint_form(self) -> tuple:
+        return (self.kind, self.id, _iso(self.date), self.category, self.outcome)
 
 
 @dataclass(frozen=True)
@@ -204,6 +221,9 @@ class InspectionTally:
         if not 0 <= self.passed <= self.answered:
             raise ValueError("need 0 ≤ passed ≤ answered")
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.id, _iso(self.date), self.passed, self.answered)
+
 
 @dataclass(frozen=True)
 class ReviewInput:
@@ -219,6 +239,9 @@ class ReviewInput:
         if self.level not in (1, 2, 3, 4, 5):
             raise ValueError(f"review level must be 1–5, got {self.level!r}")
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.id, _iso(self.date), self.level, self.excluded)
+
 
 @dataclass(frozen=True)
 class CaseFigures:
@@ -233,6 +256,9 @@ class CaseFigures:
     def __post_init__(self) -> None:
         if not (0 <= self.on_time <= self.handled and 0 <= self.on_the_spot <= self.handled):
             raise ValueError("need 0 ≤ on_time, on_the_spot ≤ handled")
+
+    def _fingerprint_form(self) -> tuple:
+        return (_iso(self.month), self.handled, self.on_time, self.on_the_spot, self.id)
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -250,6 +276,10 @@ class Deduction:
     ref_id: Id
     detail: str
     on: date | None = None
+
+    def _fingerprint_form(self) -> tuple:
+        return (self.kind, _num(self.points), self.ref_type, self.ref_id, self.detail,
+                _iso(self.on))
 
 
 @dataclass(frozen=True)
@@ -301,7 +331,20 @@ class DailyScore:
 @dataclass(frozen=True)
 class QuarterInput:
     """Everything for one person's quarter. ``days``: the person's :class:`DailyScore` of
-    the quarter, each computed with the rulebook in force that day."""
+    the quarter, each computed with the rulebook in force that day.
+
+    Compact form (a year of 2,000 people is half a million days): with ``counted_days``
+    set, ``days`` need only hold the counted days that carry an attendance deduction, and
+    ``counted_days`` is the number of counted days in the quarter; every counted day not
+    given has an attendance part of 100. Leaner still, ``attendance`` may hold the quarter's
+    attendance deduction lines themselves (:func:`attendance_deductions` of the sessions that
+    cost points, each day with its own rules) instead of days: each date's lines make that
+    day's part, and ``counted_days`` is then required. Likewise ``review_levels`` may hold
+    the counts of the quarter's counted reviews (not excluded) per level 1–5, counted with
+    ``reviews``.
+    Both forms give the same parts, total and reasons (not the same fingerprint: each names
+    its own inputs).
+    """
 
     staff_no: str
     year: int
@@ -314,8 +357,22 @@ class QuarterInput:
     reviews: tuple[ReviewInput, ...] = ()
     cases: tuple[CaseInput, ...] = ()
     case_figures: tuple[CaseFigures, ...] = ()
+    counted_days: int | None = None
+    review_levels: tuple[int, int, int, int, int] | None = None
+    attendance: tuple[Deduction, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.counted_days is not None and self.counted_days < 0:
+            raise ValueError("counted_days must not be negative")
+        _set(self, "attendance", tuple(self.attendance))
+        if self.attendance and (self.days or self.counted_days is None):
+            raise ValueError("attendance lines go with counted_days and without days")
+        if any(x.kind not in ATTENDANCE_KINDS or x.on is None for x in self.attendance):
+            raise ValueError("attendance lines are dated attendance deductions")
+        if self.review_levels is not None:
+            _set(self, "review_levels", tuple(self.review_levels))
+            if len(self.review_levels) != 5 or any(n < 0 for n in self.review_levels):
+                raise ValueError("review_levels holds five counts ≥ 0 (levels 1–5)")
         if self.quarter not in (1, 2, 3, 4):
             raise ValueError(f"quarter must be 1–4, got {self.quarter!r}")
         for name in ("days", "findings", "inspections", "reviews", "cases", "case_figures"):
@@ -368,6 +425,10 @@ class QuarterSummary:
     def from_score(cls, score: QuarterlyScore, ref_id: Id = None) -> QuarterSummary:
         return cls(score.quarter, score.total, score.rostered_days, score.deduction_points, ref_id)
 
+    def _fingerprint_form(self) -> tuple:
+        return (self.quarter, _num(self.total), self.rostered_days, _num(self.deduction_points),
+                self.ref_id)
+
 
 @dataclass(frozen=True)
 class AnnualInput:
@@ -416,39 +477,6 @@ class AnnualScore:
     honour: bool = False
 
 
-# --- fingerprints -------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return _plain(value.value)
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, datetime):
-        return (value.astimezone(timezone.utc) if value.tzinfo else value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (frozenset, set)):
-        return sorted((_plain(v) for v in value), key=canonical_json)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _fingerprint(kind: str, rules: Rules, **parts: Any) -> str:
-    body = {"kind": kind, "rulebook": rules.fingerprint}
-    for name, value in parts.items():
-        plain = _plain(value)
-        if isinstance(value, (list, tuple)):
-            plain = sorted(plain, key=canonical_json)
-        body[name] = plain
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
-
-
 # --- daily --------------------------------------------------------------------------------
 
 
@@ -491,12 +519,16 @@ def _floor_part(points: Decimal) -> Decimal:
 
 def daily_score(rules: Rules, staff_no: str, day: date, sessions: Sequence[SessionOutcome],
                 findings: Sequence[FindingInput], *, centre_id: Id = None,
-                department_id: Id = None) -> DailyScore:
+                department_id: Id = None, fingerprint: bool = True) -> DailyScore:
     """Daily score of one person (SPEC §7 daily = 考勤 + 日常巡查, seed 004 第十三条).
 
     100 − attendance deductions − the points of the day's standing findings (patrol,
     spot check, camera, complaint), not below 0. Sessions and findings of other days are
     ignored; two sessions of the same name on the day raise ``ValueError``.
+
+    ``fingerprint=False`` leaves ``inputs_fingerprint`` empty: for a day that only feeds a
+    compact quarter, whose own fingerprint already covers the day's deduction lines (kind,
+    points, session record, minutes) and attendance part.
     """
     own_sessions = [s for s in sessions if s.date == day]
     names = [s.session for s in own_sessions]
@@ -516,7 +548,8 @@ def daily_score(rules: Rules, staff_no: str, day: date, sessions: Sequence[Sessi
         assessed=any(s.counted for s in own_sessions),
         rulebook_version=rules.version,
         inputs_fingerprint=_fingerprint("daily", rules, staff_no=staff_no, date=day,
-                                        sessions=own_sessions, findings=own_findings),
+                                        sessions=own_sessions, findings=own_findings)
+        if fingerprint else "",
         centre_id=centre_id, department_id=department_id,
     )
 
@@ -533,8 +566,10 @@ def daily_scores(rules: Rules, staff_no: str, sessions: Sequence[SessionOutcome]
 # --- ranks and honours --------------------------------------------------------------------
 
 
-def _rank_key(score: Any) -> tuple[Decimal, Decimal]:
-    return (-score.total, score.deduction_points)
+def _rank_key(score: Any) -> tuple[float, float]:
+    # Floats order and equate two-decimal scores exactly as their Decimals do, and compare
+    # an order of magnitude faster when a centre of thousands is ranked.
+    return (-float(score.total), float(score.deduction_points))
 
 
 def listing_key(score: Any) -> tuple:
@@ -661,26 +696,39 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
     figures = [m for m in inp.case_figures if within(m.month)]
     complaints = [c for c in cases if substantiated(rules, c)]
     counted = [d for d in days if d.assessed]
+    lines = sorted((x for x in inp.attendance if within(x.on)), key=lambda x: x.on)
+    line_points: dict[date, Decimal] = {}
+    for line in lines:
+        line_points[line.on] = line_points.get(line.on, Decimal(0)) + line.points
+    given = len(counted) + len(line_points)
+    n_counted = given if inp.counted_days is None else inp.counted_days
+    if n_counted < given:
+        raise ValueError(f"{inp.staff_no}: counted_days is below the counted days given")
+    # Counted days not given (compact form) have an attendance part of 100.
+    attendance_sum = sum((d.parts["attendance"] for d in counted), FULL * (n_counted - given))
+    attendance_sum += sum((_floor_part(p) for p in line_points.values()), Decimal(0))
     standing_points = sum((f.points for f in findings if f.standing), Decimal(0))
     q = rules.quarterly
+    levels = inp.review_levels or (0, 0, 0, 0, 0)
+    good_reviews = sum(1 for r in reviews if r.level >= q.good_review_min_level) + sum(
+        n for level, n in enumerate(levels, start=1) if level >= q.good_review_min_level)
+    counted_reviews = len(reviews) + sum(levels)
     parts = {
-        "attendance": _round(sum((d.parts["attendance"] for d in counted), Decimal(0))
-                             / len(counted)) if counted else FULL,
+        "attendance": _round(attendance_sum / n_counted) if n_counted else FULL,
         "patrol": _floor_part(standing_points),
         "service_norms": _share(sum(i.passed for i in inspections),
                                 sum(i.answered for i in inspections)),
-        "reviews": _share(sum(1 for r in reviews if r.level >= q.good_review_min_level),
-                          len(reviews)),
+        "reviews": _share(good_reviews, counted_reviews),
         "complaints": _floor_part(Decimal(q.complaint_points * len(complaints))),
         "performance": _share(sum(m.on_time for m in figures), sum(m.handled for m in figures)),
     }
     total = _round(sum((Decimal(q.weights[k]) * parts[k] for k in parts), Decimal(0)) / FULL)
-    deductions = [x for d in days for x in d.deductions if x.kind in ATTENDANCE_KINDS]
+    deductions = [x for d in days for x in d.deductions if x.kind in ATTENDANCE_KINDS] + lines
     deductions += finding_deductions(findings)
     deductions += [Deduction("complaint", Decimal(q.complaint_points), c.kind, c.id,
                              f"{c.category or ''} {c.outcome}".strip(), c.date)
                    for c in sorted(complaints, key=lambda c: (c.date, str(c.id)))]
-    reasons = _quarter_reasons(rules, bool(counted), findings, complaints)
+    reasons = _quarter_reasons(rules, n_counted > 0, findings, complaints)
     day_prints = [{"date": d.date, "assessed": d.assessed, "attendance": d.parts["attendance"],
                    "fingerprint": d.inputs_fingerprint,
                    "deductions": [x for x in d.deductions if x.kind in ATTENDANCE_KINDS]}
@@ -690,21 +738,25 @@ def quarterly_score(rules: Rules, inp: QuarterInput) -> QuarterlyScore:
         deductions=tuple(deductions),
         deduction_points=sum((x.points for x in deductions), Decimal(0)),
         counts={
-            "rostered_days": len(counted),
+            "rostered_days": n_counted,
+            **{kind: sum(1 for x in deductions if x.kind == kind) for kind in ATTENDANCE_KINDS},
             "items_passed": sum(i.passed for i in inspections),
             "items_answered": sum(i.answered for i in inspections),
-            "reviews_counted": len(reviews),
-            "reviews_good": sum(1 for r in reviews if r.level >= q.good_review_min_level),
+            "reviews_counted": counted_reviews,
+            "reviews_good": good_reviews,
             "complaints_substantiated": len(complaints),
             "cases_handled": sum(m.handled for m in figures),
             "cases_on_time": sum(m.on_time for m in figures),
             "cases_on_the_spot": sum(m.on_the_spot for m in figures),
         },
-        rostered_days=len(counted), assessed=bool(counted), eligible=not reasons,
+        rostered_days=n_counted, assessed=n_counted > 0, eligible=not reasons,
         reasons=tuple(reasons), rulebook_version=rules.version,
         inputs_fingerprint=_fingerprint(
             "quarterly", rules, staff_no=inp.staff_no, year=inp.year, quarter=inp.quarter,
-            days=day_prints, findings=findings, inspections=inspections,
+            days=day_prints, counted_days=inp.counted_days, attendance=lines, findings=findings,
+            inspections=inspections,
+            review_levels=dict(enumerate(inp.review_levels, start=1)) if inp.review_levels
+            else None,
             reviews=[r for r in inp.reviews if within(r.date)], cases=cases, case_figures=figures),
         centre_id=inp.centre_id, department_id=inp.department_id,
     )
@@ -756,7 +808,9 @@ def annual_score(rules: Rules, inp: AnnualInput) -> AnnualScore:
 
     Total = Σ(quarter total × counted days) / Σ counted days over assessed quarters
     (0.00 and not assessed when there is none). Candidate for 年度先进个人 only with at
-    least ``min_assessed_quarters`` assessed quarters and no disqualifying event.
+    least ``min_assessed_quarters`` assessed quarters and no disqualifying event: a seed-003
+    event of the rulebook's table, or a standing finding whose checklist item bars annual
+    honours (reason ``barring_finding``, given only when no table entry already names it).
     """
     assessed = sorted((q for q in inp.quarters if q.rostered_days > 0), key=lambda q: q.quarter)
     days = sum(q.rostered_days for q in assessed)
@@ -767,8 +821,13 @@ def annual_score(rules: Rules, inp: AnnualInput) -> AnnualScore:
     if len(assessed) < minimum:
         reasons.append(Reason("min_assessed_quarters",
                               detail=f"{len(assessed)} assessed quarters, {minimum} needed"))
-    reasons += disqualifying_events(rules, inp.year, inp.findings, inp.cases, inp.sessions)
+    events = disqualifying_events(rules, inp.year, inp.findings, inp.cases, inp.sessions)
     in_year = lambda d: d.year == inp.year  # noqa: E731
+    named = {r.ref_id for r in events if r.ref_type == "finding"}
+    reasons += events
+    reasons += [Reason("barring_finding", "finding", f.id, f.item_code or f.category or "", f.date)
+                for f in sorted(inp.findings, key=lambda f: (f.date, str(f.id)))
+                if f.bars_annual and f.standing and in_year(f.date) and f.id not in named]
     return AnnualScore(
         staff_no=inp.staff_no, year=inp.year, total=total,
         parts={f"q{q.quarter}": q.total for q in assessed},

@@ -34,11 +34,13 @@ _CASE_PATTERN_RE = re.compile(r"^[^:\s]+:[^:\s]+:[^:\s]+$")
 
 
 class RulebookError(ValueError):
-    """A rulebook document that does not validate; ``errors`` lists every message."""
+    """A rulebook document that does not validate; ``errors`` lists every message and
+    ``problems`` the same as :class:`Problem` records."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], problems: list[Problem] | None = None):
         super().__init__("; ".join(errors))
         self.errors = list(errors)
+        self.problems = list(problems or [])
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -85,63 +87,98 @@ _DISQUALIFIER_FIELDS = {
 }
 
 
-def _check_value(path: str, value: Any, spec: tuple) -> list[str]:
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a rulebook document: the dotted ``path`` of the setting, a ``code``
+    (``missing``, ``unknown``, ``not_table``, ``not_text``, ``not_list``, ``list_item``,
+    ``repeated``, ``integer``, ``ratio``, ``weights_sum``, ``bad_key``, ``case_pattern``,
+    ``session_status``, ``not_hours``, ``hours_range``, ``hours_order``), the facts behind
+    it (``low``, ``high``, ``value``, ``total``,
+    ``index``) and the English ``text`` that :func:`validate` returns. Pages translate the
+    code and facts into the user's language."""
+
+    path: str
+    code: str
+    text: str
+    value: Any = None
+    low: Any = None
+    high: Any = None
+    total: Any = None
+    index: int | None = None
+
+
+def _problem(path: str, code: str, text: str, **facts: Any) -> Problem:
+    return Problem(path, code, f"{path}: {text}", **facts)
+
+
+def _check_value(path: str, value: Any, spec: tuple) -> list[Problem]:
     kind, low, high = spec
     if kind == "str":
         if not isinstance(value, str) or not value.strip():
-            return [f"{path}: must be a non-empty string, got {value!r}"]
+            return [_problem(path, "not_text", f"must be a non-empty string, got {value!r}",
+                             value=value)]
         return []
     if kind == "strlist":
         if not isinstance(value, list):
-            return [f"{path}: must be a list of strings, got {value!r}"]
-        errors = [f"{path}[{i}]: must be a non-empty string, got {item!r}"
-                  for i, item in enumerate(value) if not isinstance(item, str) or not item.strip()]
-        if not errors and len(set(value)) != len(value):
-            errors.append(f"{path}: must not repeat an entry")
-        return errors
+            return [_problem(path, "not_list", f"must be a list of strings, got {value!r}",
+                             value=value)]
+        problems = [_problem(f"{path}[{i}]", "list_item",
+                             f"must be a non-empty string, got {item!r}", value=item, index=i)
+                    for i, item in enumerate(value)
+                    if not isinstance(item, str) or not item.strip()]
+        if not problems and len(set(value)) != len(value):
+            problems.append(_problem(path, "repeated", "must not repeat an entry", value=value))
+        return problems
     if kind == "hours":
         return _check_hours(path, value)
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
         if not ok or (low is not None and value < low) or (high is not None and value > high):
             bound = f"between {low} and {high}" if high is not None else f"≥ {low}"
-            return [f"{path}: must be an integer {bound}, got {value!r}"]
+            return [_problem(path, "integer", f"must be an integer {bound}, got {value!r}",
+                             value=value, low=low, high=high)]
         return []
     # ratio
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or not (low <= value <= high):
-        return [f"{path}: must be a number between {low} and {high}, got {value!r}"]
+        return [_problem(path, "ratio", f"must be a number between {low} and {high}, "
+                                        f"got {value!r}", value=value, low=low, high=high)]
     return []
 
 
-def _check_hours(path: str, value: Any) -> list[str]:
+def _check_hours(path: str, value: Any) -> list[Problem]:
     """A non-empty list of "HH:MM-HH:MM" ranges, each ending after it starts, in order and
     not overlapping."""
     if not isinstance(value, list) or not value:
-        return [f"{path}: must be a non-empty list of \"HH:MM-HH:MM\" ranges, got {value!r}"]
-    errors, previous_end = [], ""
+        return [_problem(path, "not_hours", "must be a non-empty list of \"HH:MM-HH:MM\" "
+                         f"ranges, got {value!r}", value=value)]
+    problems, previous_end = [], ""
     for i, item in enumerate(value):
         match = _HOURS_RE.match(item) if isinstance(item, str) else None
         if not match or item[6:] <= item[:5]:
-            errors.append(f"{path}[{i}]: must look like 09:00-12:00 and end after it starts, "
-                          f"got {item!r}")
+            problems.append(_problem(f"{path}[{i}]", "hours_range",
+                                     f"must look like 09:00-12:00 and end after it starts, "
+                                     f"got {item!r}", value=item, index=i))
             continue
         if item[:5] < previous_end:
-            errors.append(f"{path}[{i}]: must start after the previous range ends")
+            problems.append(_problem(f"{path}[{i}]", "hours_order",
+                                     "must start after the previous range ends", value=item,
+                                     index=i))
         previous_end = item[6:]
-    return errors
+    return problems
 
 
-def _check_table(path: str, table: Any, fields: dict[str, tuple]) -> list[str]:
+def _check_table(path: str, table: Any, fields: dict[str, tuple]) -> list[Problem]:
     if not isinstance(table, Mapping):
-        return [f"{path}: must be a table, got {table!r}"]
-    errors = [f"{path}.{key}: unknown key" for key in table if key not in fields]
+        return [_problem(path, "not_table", f"must be a table, got {table!r}", value=table)]
+    problems = [_problem(f"{path}.{key}", "unknown", "unknown key") for key in table
+                if key not in fields]
     for key, spec in fields.items():
         if key not in table:
-            errors.append(f"{path}.{key}: missing")
+            problems.append(_problem(f"{path}.{key}", "missing", "missing"))
         else:
-            errors.extend(_check_value(f"{path}.{key}", table[key], spec))
-    return errors
+            problems.extend(_check_value(f"{path}.{key}", table[key], spec))
+    return problems
 
 
 def validate(doc: Any) -> list[str]:
@@ -152,65 +189,76 @@ def validate(doc: Any) -> list[str]:
     ``quarterly.weights`` holds exactly the six parts and sums to 100; each
     ``disqualifiers.<key>`` has a lower-case key, zh/en labels and its matcher lists, with
     case patterns shaped ``kind:category:outcome`` and statuses from the session statuses.
-    An empty list means the document is valid.
+    An empty list means the document is valid. :func:`problems` gives the same, structured.
     """
+    return [p.text for p in problems(doc)]
+
+
+def problems(doc: Any) -> list[Problem]:
+    """The problems of :func:`validate` as :class:`Problem` records, in the same order."""
     if not isinstance(doc, Mapping):
-        return [f"rulebook: must be a table, got {type(doc).__name__}"]
+        return [Problem("rulebook", "not_table",
+                        f"rulebook: must be a table, got {type(doc).__name__}", value=doc)]
     known = set(_TOP_LEVEL) | set(_SECTIONS) | {"disqualifiers"}
-    errors = [f"{key}: unknown key" for key in doc if key not in known]
+    found = [_problem(key, "unknown", "unknown key") for key in doc if key not in known]
     for key, spec in _TOP_LEVEL.items():
         if key not in doc:
-            errors.append(f"{key}: missing")
+            found.append(_problem(key, "missing", "missing"))
         else:
-            errors.extend(_check_value(key, doc[key], spec))
+            found.extend(_check_value(key, doc[key], spec))
     for section, fields in _SECTIONS.items():
         if section not in doc:
-            errors.append(f"{section}: missing")
+            found.append(_problem(section, "missing", "missing"))
             continue
         table = doc[section]
         if section == "quarterly" and isinstance(table, Mapping):
             table = {k: v for k, v in table.items() if k != "weights"}
-            errors.extend(_check_weights(doc[section].get("weights")))
-        errors.extend(_check_table(section, table, fields))
-    errors.extend(_check_disqualifiers(doc.get("disqualifiers")))
-    return errors
+            found.extend(_check_weights(doc[section].get("weights")))
+        found.extend(_check_table(section, table, fields))
+    found.extend(_check_disqualifiers(doc.get("disqualifiers")))
+    return found
 
 
-def _check_weights(weights: Any) -> list[str]:
+def _check_weights(weights: Any) -> list[Problem]:
     path = "quarterly.weights"
     if weights is None:
-        return [f"{path}: missing"]
-    errors = _check_table(path, weights, {key: _INT for key in WEIGHT_KEYS})
-    if not errors:
+        return [_problem(path, "missing", "missing")]
+    found = _check_table(path, weights, {key: _INT for key in WEIGHT_KEYS})
+    if not found:
         total = sum(weights.values())
         if total != 100:
-            errors.append(f"{path}: must sum to 100, got {total}")
-    return errors
+            found.append(_problem(path, "weights_sum", f"must sum to 100, got {total}",
+                                  total=total))
+    return found
 
 
-def _check_disqualifiers(table: Any) -> list[str]:
+def _check_disqualifiers(table: Any) -> list[Problem]:
     if table is None:
-        return ["disqualifiers: missing"]
+        return [_problem("disqualifiers", "missing", "missing")]
     if not isinstance(table, Mapping):
-        return [f"disqualifiers: must be a table, got {table!r}"]
-    errors: list[str] = []
+        return [_problem("disqualifiers", "not_table", f"must be a table, got {table!r}",
+                         value=table)]
+    found: list[Problem] = []
     for key, entry in table.items():
         path = f"disqualifiers.{key}"
         if not isinstance(key, str) or not _KEY_RE.match(key):
-            errors.append(f"{path}: key must be lower-case letters, digits and _")
-        entry_errors = _check_table(path, entry, _DISQUALIFIER_FIELDS)
-        errors.extend(entry_errors)
-        if entry_errors:
+            found.append(_problem(path, "bad_key",
+                                  "key must be lower-case letters, digits and _", value=key))
+        entry_problems = _check_table(path, entry, _DISQUALIFIER_FIELDS)
+        found.extend(entry_problems)
+        if entry_problems:
             continue
         for i, pattern in enumerate(entry["case_outcomes"]):
             if not _CASE_PATTERN_RE.match(pattern):
-                errors.append(f"{path}.case_outcomes[{i}]: must look like kind:category:outcome, "
-                              f"got {pattern!r}")
+                found.append(_problem(f"{path}.case_outcomes[{i}]", "case_pattern",
+                                      f"must look like kind:category:outcome, got {pattern!r}",
+                                      value=pattern, index=i))
         for i, status in enumerate(entry["session_statuses"]):
             if status not in SESSION_STATUSES:
-                errors.append(f"{path}.session_statuses[{i}]: must be one of "
-                              f"{sorted(SESSION_STATUSES)}, got {status!r}")
-    return errors
+                found.append(_problem(f"{path}.session_statuses[{i}]", "session_status",
+                                      f"must be one of {sorted(SESSION_STATUSES)}, "
+                                      f"got {status!r}", value=status, index=i))
+    return found
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -371,9 +419,9 @@ class Rules:
     @classmethod
     def from_doc(cls, doc: Mapping) -> Rules:
         """Validate ``doc`` and build the view; raises :class:`RulebookError` when invalid."""
-        errors = validate(doc)
-        if errors:
-            raise RulebookError(errors)
+        found = problems(doc)
+        if found:
+            raise RulebookError([p.text for p in found], found)
         quarterly = {k: v for k, v in doc["quarterly"].items() if k != "weights"}
         quarterly["substantiated_outcomes"] = tuple(quarterly["substantiated_outcomes"])
         return cls(

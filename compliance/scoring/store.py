@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import AuditedMixin, utcnow
 from ..extensions import db
-from .rulebook import RulebookError, Rules, fingerprint, load_default, merge, validate
+from .rulebook import RulebookError, Rules, fingerprint, load_default, merge, problems
 
 
 class RulebookVersion(AuditedMixin, db.Model):
@@ -54,19 +54,40 @@ def version_for(centre_id: int | None, day: date) -> RulebookVersion | None:
     return db.session.scalars(stmt.limit(1)).first()
 
 
+def _timeline(centre_id: int | None) -> list[tuple[date, bool, int, str]]:
+    """``(effective_from, centre's own, id, fingerprint)`` of the versions that apply to a
+    centre, in the order ``version_for`` resolves them (a centre's own version wins over an
+    every-centre one of the same date)."""
+    rows = db.session.execute(
+        sa.select(RulebookVersion.effective_from, RulebookVersion.centre_id, RulebookVersion.id,
+                  RulebookVersion.fingerprint)
+        .where(sa.or_(RulebookVersion.centre_id == centre_id,
+                      RulebookVersion.centre_id.is_(None))))
+    return sorted((r.effective_from, r.centre_id is not None, r.id, r.fingerprint) for r in rows)
+
+
 def rules_for(centre_id: int | None, day: date) -> Rules:
-    """The rules in force in a centre on a day (cached per request or job)."""
+    """The rules in force in a centre on a day: the latest version effective on or before
+    it, else the defaults (same rule as :func:`version_for`). The centre's versions are read
+    once per request or job, so scoring a year of days costs one query."""
+    import json
+    from bisect import bisect_right
+
     cache = g.setdefault("_rules_cache", {}) if has_app_context() else {}
     key = (centre_id, day)
     if key not in cache:
-        version = version_for(centre_id, day)
-        if version is None:
+        timeline = cache.get(("timeline", centre_id))
+        if timeline is None:
+            timeline = cache[("timeline", centre_id)] = _timeline(centre_id)
+        index = bisect_right([entry[0] for entry in timeline], day)
+        if index == 0:
             cache[key] = _default_rules()
         else:
-            import json
-
-            cache[key] = _rules_from(version.fingerprint,
-                                     json.dumps(version.document, sort_keys=True))
+            _day, _own, version_id, print_ = timeline[index - 1]
+            if ("document", version_id) not in cache:
+                document = db.session.get(RulebookVersion, version_id).document
+                cache[("document", version_id)] = json.dumps(document, sort_keys=True)
+            cache[key] = _rules_from(print_, cache[("document", version_id)])
     return cache[key]
 
 
@@ -81,9 +102,9 @@ def save_version(centre_id: int | None, effective_from: date, changes: dict, not
     # One version name per stored version (unique per centre and date), so a score's
     # rulebook_version names exactly the rules it used.
     document["version"] = effective_from.isoformat() + (f"@{centre_id}" if centre_id else "")
-    errors = validate(document)
-    if errors:
-        raise RulebookError(errors)
+    found = problems(document)
+    if found:
+        raise RulebookError([p.text for p in found], found)
     version = RulebookVersion(centre_id=centre_id, effective_from=effective_from,
                               document=document, fingerprint=fingerprint(document), note=note,
                               created_by=actor)

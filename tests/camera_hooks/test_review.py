@@ -211,3 +211,15 @@ def test_unknown_item_on_the_page_is_refused(client, world, flagged):
     assert response.status_code == 200
     db.session.refresh(flag)
     assert flag.state is FlagState.open
+
+
+def test_the_hr_dashboard_counts_the_flags_waiting_for_review(client, world, flagged):
+    login(client, "hr_a")
+    html = client.get("/scores/dashboard").get_data(as_text=True)
+    waiting = sum(1 for f in flagged.values() if f.state is FlagState.open)
+    assert re.search(rf'class="stat tile-camera_flags" href="/camera-flags\?state=open">'
+                     rf'<span class="n">{waiting}<', html), html
+    other = client.application.test_client()
+    login(other, "hr_b")  # another centre's HR sees none of these
+    assert re.search(r'tile-camera_flags"[^>]*><span class="n">0<',
+                     other.get("/scores/dashboard").get_data(as_text=True))
