@@ -51,6 +51,9 @@ def create_app(config: Config | None = None) -> Flask:
     from .scoring import init_app as init_scoring
 
     init_scoring(app)
+    from .attendance import init_app as init_attendance
+
+    init_attendance(app)
     from .notifications import init_notifications
 
     init_notifications(app)

@@ -78,6 +78,8 @@ def authenticate_request():
 
 def init_api(app: Flask) -> Api:
     from ..extensions import csrf
+    from . import attendance as attendance_api
+    from . import attendance_requests as attendance_requests_api
     from . import auth as auth_api
     from . import cases as cases_api
     from . import conduct as conduct_api
@@ -93,7 +95,8 @@ def init_api(app: Flask) -> Api:
         "security": [{"bearer": []}],
     })
     for blueprint in (auth_api.blp, org_api.blp, conduct_api.blp, cases_api.blp,
-                      exports_api.blp, scores_api.blp, rulebook_api.blp):
+                      exports_api.blp, scores_api.blp, rulebook_api.blp, attendance_api.blp,
+                      attendance_requests_api.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1")
         csrf.exempt(blueprint)  # token calls carry no cookie; session calls are checked above
 
