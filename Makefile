@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := compliance
 
-.PHONY: run test translations browser bench extract clean
+.PHONY: run test translations browser wrk bench extract clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium chromium-driver" >&2; exit 1; fi; }
 
+# The clock-in load benchmark drives gunicorn with wrk (Debian package `wrk`).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1; fi; }
+
 run: $(VENV)/.runtime translations
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo --if-empty
@@ -41,7 +48,7 @@ run: $(VENV)/.runtime translations
 test: $(VENV)/.dev translations browser
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.dev translations
+bench: $(VENV)/.dev translations wrk
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # Refresh the message catalogues after changing user-facing strings.
