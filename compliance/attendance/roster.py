@@ -125,8 +125,10 @@ def save_roster(centre_id: int, lines: Iterable[RosterLine]) -> int:
                             "shift only.", no=person.staff_no, day=line.day.isoformat(),
                             sessions=entry.cover_sessions, code=entry.shift.code)
                 raise Invalid(message, {f"entries.{index}.shift": message})
-        entry.shift_id = shift.id
-        entry.window_id = window.id if window else None
+        # Through the relationships, so that an entry already loaded (its shift and window
+        # in the identity map) is recomputed with the new ones.
+        entry.shift = shift
+        entry.window = window
         entry.sessions = join_sessions(line.sessions)
         if db.session.is_modified(entry) or entry.id is None:
             touched[person.id].add(line.day)
