@@ -23,7 +23,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..attendance.day_results import SessionView, day_results
 from ..attendance.models import PunchBatch, PunchSource
-from ..attendance.punches import FUTURE_TOLERANCE, PunchIn, clock, record_punches
+from ..attendance.punches import (FUTURE_TOLERANCE, PunchIn, clock, committed_with_retry,
+                                  record_punches)
 from ..attendance.roster import OFF, RosterLine, save_roster
 from ..auth.models import Role
 from ..auth.permissions import MANAGERS, centre_clause, check_access
@@ -300,9 +301,13 @@ def post_punches(body):
         raise Invalid(next(iter(errors.values())), errors)
     items = [PunchIn(people[r["staff_no"]], r["at"], PunchSource(r.get("source") or "api"),
                      r.get("device")) for r in rows]
+    user_id = current_user.id
+    return committed_with_retry(lambda: _store_punches(items, now, single, user_id))
+
+
+def _store_punches(items: list[PunchIn], now: datetime, single: bool, user_id: int) -> dict:
     if single:
         outcome = record_punches(items, now=now)
-        db.session.commit()
         return {"created": outcome.created, "duplicates": outcome.duplicates, "batch_id": None}
     created = duplicates = 0
     batch_id = None
@@ -311,7 +316,7 @@ def post_punches(body):
         by_centre.setdefault(item.staff.centre_id, []).append(item)
     for centre_id, own in by_centre.items():
         batch = PunchBatch(centre_id=centre_id, source=PunchSource.api, rows=len(own),
-                           created_by_id=current_user.id)
+                           created_by_id=user_id)
         db.session.add(batch)
         db.session.flush()
         outcome = record_punches(own, now=now, batch_id=batch.id)
@@ -319,7 +324,6 @@ def post_punches(body):
         created += outcome.created
         duplicates += outcome.duplicates
         batch_id = batch_id or batch.id
-    db.session.commit()
     return {"created": created, "duplicates": duplicates, "batch_id": batch_id}
 
 
@@ -332,8 +336,7 @@ def post_clock():
         abort(403)
     person = db.session.get(Staff, current_user.staff_id)
     now = utcnow()
-    outcome = clock(person, now=now)
-    db.session.commit()
+    outcome = committed_with_retry(lambda: clock(person, now=now))
     tz = _zone(person.centre_id, {})
     day = now.astimezone(tz).date()
     views = day_results([person], day)[person.id]

@@ -31,7 +31,7 @@ from ..web import add_nav
 from .day_results import day_results
 from .inputs import day_bounds
 from .models import Punch, RosterEntry, Shift
-from .punches import clock
+from .punches import clock, committed_with_retry
 from .roster import OFF, RosterLine, save_roster, week_lines
 from .roster_import import import_roster
 from .routes import bp
@@ -455,8 +455,7 @@ def clock_page():
         if not form.validate_on_submit():
             abort(400)
         now = utcnow()
-        outcome = clock(person, now=now)
-        db.session.commit()
+        outcome = committed_with_retry(lambda: clock(person, now=now))
         shown = format_time(now.astimezone(ZoneInfo(tz_name)), "HH:mm:ss")
         if outcome.created:
             flash(_("Recorded at %(time)s.", time=shown), "success")

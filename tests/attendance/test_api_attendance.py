@@ -272,3 +272,28 @@ def test_clock_api_for_the_logged_in_person(client, world, clock_at_day):
     assert db.session.scalars(sa.select(Punch)).one().source.value == "web"
     hr = api_token(client, "hr_a")
     assert client.post("/api/v1/clock", headers=hr).status_code == 403  # not a person
+
+
+def test_a_request_that_loses_a_race_is_run_again(client, world):
+    """A concurrent request stored the same punch first: the unique constraint fails the
+    flush, the work is rolled back and run again, and it then sees the stored punch."""
+    from compliance.attendance.models import PunchSource
+    from compliance.attendance.punches import PunchIn, committed_with_retry, record_punches
+
+    at = local(DAY, 8, 50)
+    db.session.add(Punch(centre_id=world.a.id, staff_id=world.alice.id, at=at,
+                         source=PunchSource.device))
+    db.session.commit()
+    calls = []
+
+    def work():
+        calls.append(1)
+        if len(calls) == 1:  # as if our duplicate check had run before the other's commit
+            db.session.add(Punch(centre_id=world.a.id, staff_id=world.alice.id, at=at,
+                                 source=PunchSource.api))
+            db.session.flush()
+        return record_punches([PunchIn(world.alice, at, PunchSource.api)], now=NOW)
+
+    outcome = committed_with_retry(work)
+    assert len(calls) == 2 and (outcome.created, outcome.duplicates) == (0, 1)
+    assert _count(Punch) == 1
