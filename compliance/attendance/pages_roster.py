@@ -437,6 +437,20 @@ def shift_form(shift_id: int | None = None):
 
 # --- the one-tap clock page -----------------------------------------------------------------
 
+def _session_of(person: Staff, at, tz_name: str) -> str | None:
+    """"Morning: Normal" for the session whose clock-in or clock-out the punch became."""
+    from ..timeutil import local_date
+
+    for name, view in day_results([person], local_date(at, tz_name))[person.id].items():
+        if at in (view.clock_in, view.clock_out):
+            issues = ", ".join(str(ISSUE_LABELS[i]) for i in view.issues if i in ISSUE_LABELS)
+            status = str(STATUS_LABELS[view.status.value])
+            return _("%(session)s: %(status)s", session=session_label(name),
+                     status=_("%(status)s (%(issues)s)", status=status, issues=issues)
+                     if issues else status)
+    return None
+
+
 def _own_person() -> Staff:
     if current_user.staff_id is None:
         abort(403)
@@ -459,6 +473,9 @@ def clock_page():
         shown = format_time(now.astimezone(ZoneInfo(tz_name)), "HH:mm:ss")
         if outcome.created:
             flash(_("Recorded at %(time)s.", time=shown), "success")
+            result = _session_of(person, outcome.punches[0].at, tz_name)
+            if result is not None:
+                flash(result, "info")
         else:
             flash(_("Already recorded: taps within a minute of each other count once "
                     "(%(time)s).", time=shown), "info")

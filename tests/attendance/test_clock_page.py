@@ -32,6 +32,7 @@ def test_tap_records_and_shows_the_result(client, world):
         html = page.get_data(as_text=True)
         assert page.status_code == 200
         assert "08:47:12" in html  # the time recorded
+        assert "上午：异常（缺下班卡）" in html
         assert 'data-last-punch="2026-03-02T08:47:12+08:00"' in html
         assert 'data-session="am" data-status="abnormal"' in html  # in, not yet out
         assert 'data-punch="2026-03-02T08:47:12+08:00"' in html
@@ -43,6 +44,7 @@ def test_tap_records_and_shows_the_result(client, world):
         traveller.move_to(local(DAY, 12, 3))
         html = _tap(client).get_data(as_text=True)
     assert 'data-session="am" data-status="normal"' in html
+    assert "上午：正常" in html  # the result of the session the tap landed in
     assert len(re.findall(r"data-punch=", html)) == 2
     assert records(world.alice)["am"].clock_out == local(DAY, 12, 3)
 
