@@ -25,7 +25,7 @@ from ..attendance.day_results import SessionView, day_results
 from ..attendance.models import PunchBatch, PunchSource
 from ..attendance.punches import (FUTURE_TOLERANCE, PunchIn, clock, committed_with_retry,
                                   record_punches)
-from ..attendance.roster import OFF, RosterLine, save_roster
+from ..attendance.roster import RosterLine, save_roster
 from ..auth.models import Role
 from ..auth.permissions import MANAGERS, centre_clause, check_access
 from ..db import utcnow
