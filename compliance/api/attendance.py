@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -26,14 +26,17 @@ from ..attendance.models import PunchBatch, PunchSource
 from ..attendance.punches import (FUTURE_TOLERANCE, PunchIn, clock, committed_with_retry,
                                   record_punches)
 from ..attendance.roster import RosterLine, save_roster
+from ..attendance.roster_import import import_roster
 from ..auth.models import Role
 from ..auth.permissions import MANAGERS, centre_clause, check_access
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..extensions import db
+from ..importing import ImportFileError
 from ..org.models import Centre, Department, Staff
 from . import ApiBlueprint, requires
-from .org import target_centre
+from .errors import import_rejected
+from .org import ImportFile, ImportReportOut, target_centre
 from .schemas import StrictSchema, code_field, items_schema
 
 blp = ApiBlueprint("api_attendance", __name__, description="Rosters, punches, attendance")
@@ -273,6 +276,33 @@ def get_roster(query):
                       "sessions": list(entry.own_sessions()),
                       "cover_sessions": list(entry.covered_sessions())})
     return {"items": items}
+
+
+@blp.route("/roster/import", methods=["POST"])
+@requires(Role.unit_lead, *MANAGERS)
+@blp.arguments(ImportFile, location="files")
+@blp.response(200, ImportReportOut)
+@blp.alt_response(400, description="Nothing imported: the per-row error report")
+def import_roster_file(files):
+    """Import roster rows (CSV or Excel; columns 工号, 日期, 班次, 窗口编码): all rows or
+    none, with a per-row report. A unit lead imports their own department's rows."""
+    upload = files["file"]
+    if current_user.is_unit_lead:
+        department = db.session.get(Department, current_user.department_id)
+        centre_id, department_id = department.centre_id, department.id
+    else:
+        centre_id, department_id = target_centre(request.args.get("centre_code")).id, None
+    try:
+        report = import_roster(centre_id, upload.filename or "", upload.read(),
+                               department_id=department_id)
+    except ImportFileError as error:
+        db.session.rollback()
+        raise Invalid(str(error), {"file": str(error)}) from error
+    if not report.ok:
+        db.session.rollback()
+        return import_rejected(report)
+    db.session.commit()
+    return report.as_dict()
 
 
 # --- punches ---

@@ -297,3 +297,24 @@ def test_a_request_that_loses_a_race_is_run_again(client, world):
     outcome = committed_with_retry(work)
     assert len(calls) == 2 and (outcome.created, outcome.duplicates) == (0, 1)
     assert _count(Punch) == 1
+
+
+def test_roster_import_over_the_api(client, world):
+    import io
+
+    hr = api_token(client, "hr_a")
+    good = "工号,日期,班次\nS1,2026-03-02,\nS3,2026-03-02,weekend_duty\n".encode()
+    response = client.post("/api/v1/roster/import", headers=hr, data={
+        "file": (io.BytesIO(good), "roster.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["created"], _count(RosterEntry)) == (2, 2)
+    bad = "工号,日期,班次\nS2,2026-03-02,\nS2,2026-03-32,\n".encode()
+    response = client.post("/api/v1/roster/import", headers=hr, data={
+        "file": (io.BytesIO(bad), "roster.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert list(response.get_json()["error"]["fields"]) == ["row 3.date"]
+    assert _count(RosterEntry) == 2
+    staff = api_token(client, "staff_alice")
+    assert client.post("/api/v1/roster/import", headers=staff, data={
+        "file": (io.BytesIO(good), "roster.csv")},
+        content_type="multipart/form-data").status_code == 403
