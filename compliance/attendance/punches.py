@@ -107,3 +107,20 @@ def record_punches(items: list[PunchIn], *, now: datetime, batch_id: int | None 
 def clock(staff: Staff, *, now: datetime, device: str | None = None) -> PunchOutcome:
     """The one-tap clock-in/out of the window PC for the logged-in person: a punch now."""
     return record_punches([PunchIn(staff, now, PunchSource.web, device)], now=now)
+
+
+def committed_with_retry(work, attempts: int = 3):
+    """For request handlers: run ``work`` and commit. When a concurrent request stored the
+    same punch or the same day's results first (a unique constraint), roll back and run it
+    again: the second run sees those rows (a duplicate punch, a result row to update), so
+    the answer is the same as if the requests had come one after the other."""
+    for attempt in range(attempts):
+        try:
+            answer = work()
+            db.session.commit()
+            return answer
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")

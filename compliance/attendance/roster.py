@@ -18,7 +18,7 @@ from ..extensions import db
 from ..org.models import Staff, Window
 from .compute import recompute
 from .leave import covers_for_roster_change
-from .models import RosterEntry, Shift, join_sessions
+from .models import RosterEntry, Shift, join_sessions, split_sessions
 from .shifts import STANDARD
 
 OFF = "off"  # the word for "not rostered" in the grid and the import
@@ -125,8 +125,10 @@ def save_roster(centre_id: int, lines: Iterable[RosterLine]) -> int:
                             "shift only.", no=person.staff_no, day=line.day.isoformat(),
                             sessions=entry.cover_sessions, code=entry.shift.code)
                 raise Invalid(message, {f"entries.{index}.shift": message})
-        entry.shift_id = shift.id
-        entry.window_id = window.id if window else None
+        # Through the relationships, so that an entry already loaded (its shift and window
+        # in the identity map) is recomputed with the new ones.
+        entry.shift = shift
+        entry.window = window
         entry.sessions = join_sessions(line.sessions)
         if db.session.is_modified(entry) or entry.id is None:
             touched[person.id].add(line.day)
@@ -146,3 +148,38 @@ def _remove_own(entry: RosterEntry) -> None:
         entry.window_id = entry.cover_window_id
     else:
         db.session.delete(entry)
+
+
+def week_lines(centre_id: int, staff: list[Staff], source_monday: date, target_monday: date
+               ) -> list[RosterLine]:
+    """The roster lines that make the week starting ``target_monday`` a copy of the week
+    starting ``source_monday`` for these people: each day gets the shift, window and sessions
+    of the same weekday (a day off there: ``OFF`` here). Covers of someone's leave are not
+    copied (they belong to that leave), and lines that would change nothing are left out."""
+    from datetime import timedelta
+
+    ids = [p.id for p in staff]
+    days = [target_monday + timedelta(days=n) for n in range(7)]
+    source = {(e.staff_id, e.day): e for e in db.session.scalars(sa.select(RosterEntry).where(
+        RosterEntry.centre_id == centre_id, RosterEntry.staff_id.in_(ids),
+        RosterEntry.day.between(source_monday, source_monday + timedelta(days=6))))}
+    target = {(e.staff_id, e.day): e for e in db.session.scalars(sa.select(RosterEntry).where(
+        RosterEntry.centre_id == centre_id, RosterEntry.staff_id.in_(ids),
+        RosterEntry.day.between(days[0], days[-1])))}
+    lines = []
+    for person in staff:
+        for offset, day in enumerate(days):
+            old = source.get((person.id, source_monday + timedelta(days=offset)))
+            now = target.get((person.id, day))
+            if old is None or not old.own_sessions():
+                if now is not None and now.own_sessions():
+                    lines.append(RosterLine(person.staff_no, day, OFF))
+                continue
+            sessions = split_sessions(old.sessions)
+            window = old.window.code if old.window and old.window_id != person.window_id \
+                else None
+            if (now is not None and now.own_sessions() and now.shift_id == old.shift_id
+                    and now.window_id == old.window_id and now.sessions == old.sessions):
+                continue
+            lines.append(RosterLine(person.staff_no, day, old.shift.code, window, sessions))
+    return lines
