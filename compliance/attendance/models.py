@@ -227,6 +227,7 @@ class PunchBatch(AuditedMixin, db.Model):
     rows: Mapped[int] = mapped_column(default=0)
     created: Mapped[int] = mapped_column(default=0)
     duplicates: Mapped[int] = mapped_column(default=0)
+    days: Mapped[int] = mapped_column(default=0)  # (person, day)s recomputed after the load
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
