@@ -179,14 +179,20 @@ class _Instants:
         self.suffix = "+00" if postgres else ".000000"
         self.postgres = postgres
         self._days: dict[int, str] = {}
+        self._clocks: dict[int, str] = {}
 
     def text(self, epoch: int) -> str:
         number, seconds = divmod(epoch, 86400)
         prefix = self._days.get(number)
         if prefix is None:
-            prefix = self._days[number] = date.fromordinal(number + _EPOCH_ORDINAL).isoformat()
-        hours, rest = divmod(seconds, 3600)
-        return f"{prefix} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}{self.suffix}"
+            prefix = self._days[number] = \
+                date.fromordinal(number + _EPOCH_ORDINAL).isoformat() + " "
+        clock = self._clocks.get(seconds)
+        if clock is None:
+            hours, rest = divmod(seconds, 3600)
+            clock = self._clocks[seconds] = \
+                f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}{self.suffix}"
+        return prefix + clock
 
     def of(self, instant: datetime | None) -> str | None:
         if instant is None:
