@@ -29,6 +29,7 @@ from .rules import (
     session_windows, standard_shift,
 )
 
+SQLITE_BULK_CACHE_KIB = 256 * 1024  # page cache while loading (SQLite allocates it lazily)
 CHUNK_PEOPLE = 250  # people per round of queries: bounds memory on a year of a big centre
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -144,28 +145,32 @@ def _punches(calendar: _Calendar, ids: list[int], first: date, last: date
     conn = db.session.connection()
     found: dict[tuple[int, date], list[int]] = {}
     id_list = ",".join(str(int(i)) for i in ids)
-    if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(
-            "SELECT staff_id, (at AT TIME ZONE %(tz)s)::date, "
-            "array_agg(floor(extract(epoch FROM at))::bigint) FROM punch "
-            f"WHERE staff_id IN ({id_list}) AND at >= %(opens)s AND at < %(closes)s "
-            "AND source <> 'correction' GROUP BY 1, 2",
-            {"tz": calendar.tz, "opens": opens, "closes": closes})
-        for staff_id, day, epochs in rows:
-            found[(staff_id, day)] = epochs
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            cursor.execute(
+                "SELECT staff_id, (at AT TIME ZONE %s)::date, "
+                "array_agg(floor(extract(epoch FROM at))::bigint) FROM punch "
+                f"WHERE staff_id IN ({id_list}) AND at >= %s AND at < %s "
+                "AND source <> 'correction' GROUP BY 1, 2", (calendar.tz, opens, closes))
+            for staff_id, day, epochs in cursor.fetchall():
+                found[(staff_id, day)] = epochs
+            return found
+        day_number = calendar.offset_expression("e", first, last)
+        cursor.execute(
+            f"SELECT staff_id, {day_number} AS n, group_concat(e) FROM ("
+            "SELECT staff_id, CAST(strftime('%s', at) AS INTEGER) AS e FROM punch "
+            f"WHERE staff_id IN ({id_list}) AND at >= ? AND at < ? AND source <> 'correction'"
+            ") GROUP BY staff_id, n", (_sqlite_text(opens), _sqlite_text(closes)))
+        days: dict[int, date] = {}
+        for staff_id, number, epochs in cursor.fetchall():
+            day = days.get(number)
+            if day is None:
+                day = days[number] = date.fromordinal(number + _EPOCH_ORDINAL)
+            found[(staff_id, day)] = list(map(int, epochs.split(",")))
         return found
-    day_number = calendar.offset_expression("e", first, last)
-    rows = conn.exec_driver_sql(
-        f"SELECT staff_id, {day_number} AS n, group_concat(e) FROM ("
-        "SELECT staff_id, CAST(strftime('%s', at) AS INTEGER) AS e FROM punch "
-        f"WHERE staff_id IN ({id_list}) AND at >= ? AND at < ? AND source <> 'correction'"
-        ") GROUP BY staff_id, n",
-        (_sqlite_text(opens), _sqlite_text(closes)))
-    fromordinal = date.fromordinal
-    for staff_id, number, epochs in rows:
-        found[(staff_id, fromordinal(number + _EPOCH_ORDINAL))] = [
-            int(e) for e in epochs.split(",")]
-    return found
+    finally:
+        cursor.close()
 
 
 def _sqlite_text(instant: datetime) -> str:
@@ -203,6 +208,34 @@ class _Instants:
         return instant.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _roster(conn, centre_id: int, ids: list[int], first: date, last: date
+            ) -> dict[tuple[int, date], tuple]:
+    """Roster entries by (person, day) as plain tuples, read through the driver."""
+    postgres = conn.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    id_list = ",".join(str(int(i)) for i in ids)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT staff_id, day, shift_id, window_id, sessions, cover_window_id, "
+            f"cover_sessions FROM roster_entry WHERE centre_id = {mark} "
+            f"AND day >= {mark} AND day <= {mark} AND staff_id IN ({id_list})",
+            (centre_id, first if postgres else first.isoformat(),
+             last if postgres else last.isoformat()))
+        found = {}
+        days: dict = {}
+        for staff_id, day, *rest in cursor.fetchall():
+            if day.__class__ is str:
+                parsed = days.get(day)
+                if parsed is None:
+                    parsed = days[day] = date.fromisoformat(day)
+                day = parsed
+            found[(staff_id, day)] = tuple(rest)
+        return found
+    finally:
+        cursor.close()
+
+
 def _recompute(centre_id: int, departments: dict[int, int], first: date, last: date,
                wanted: dict[int, set[date]] | None) -> int:
     tz = inputs.centre_zone(centre_id)
@@ -215,19 +248,7 @@ def _recompute(centre_id: int, departments: dict[int, int], first: date, last: d
     shifts = {s.id: (s.code, s.definition()) for s in db.session.scalars(
         sa.select(Shift).where(Shift.centre_id == centre_id))}
     standard = standard_shift()
-    roster: dict[tuple[int, date], tuple] = {}
-    as_day: dict = {}
-    for staff_id, day, shift_id, window_id, sessions, cover_window_id, cover_sessions in \
-            conn.execute(sa.select(
-                RosterEntry.staff_id, sa.type_coerce(RosterEntry.day, sa.String),
-                RosterEntry.shift_id, RosterEntry.window_id, RosterEntry.sessions,
-                RosterEntry.cover_window_id, RosterEntry.cover_sessions)
-                .where(RosterEntry.centre_id == centre_id, RosterEntry.day.between(first, last),
-                       RosterEntry.staff_id.in_(ids))):
-        if not isinstance(day, date):
-            day = as_day.get(day) or as_day.setdefault(day, date.fromisoformat(day))
-        roster[(staff_id, day)] = (shift_id, window_id, sessions, cover_window_id,
-                                   cover_sessions)
+    roster = _roster(conn, centre_id, ids, first, last)
     leaves = inputs.approved_leave(ids, first, last)
     corrections = inputs.approved_corrections(ids, first, last)
     opens, closes = inputs.day_bounds(first, tz)[0], inputs.day_bounds(last, tz)[1]
@@ -238,40 +259,47 @@ def _recompute(centre_id: int, departments: dict[int, int], first: date, last: d
         todo: Iterable[tuple[int, date]] = sorted(set(roster) | set(punches))
     else:
         todo = sorted((i, d) for i, days in wanted.items() for d in days)
+    # (shift id, own sessions, covered sessions) → how the day is rostered
+    shapes: dict[tuple, tuple] = {}
+    no_roster = (None, None, standard, frozenset(), ())
+    issue_texts: dict[tuple, str] = {}
+    origins, all_settings, layout = calendar.origin, calendar.settings, calendar.layout
     rows: list[tuple] = []
     append = rows.append
     for staff_id, day in todo:
         entry = roster.get((staff_id, day))
         epochs = punches.get((staff_id, day))
-        if entry is None and not epochs:
-            continue
-        department_id = departments[staff_id]
         if entry is None:
-            key, code, shift, rostered, window_id = None, None, standard, frozenset(), None
-            cover_window_id, covered = None, ()
+            if not epochs:
+                continue
+            key, code, shift, rostered, covered = no_roster
+            window_id = cover_window_id = None
         else:
             shift_id, window_id, own, cover_window_id, cover_text = entry
-            code, shift = shifts[shift_id]
-            key = shift_id
-            own_names = split_sessions(own)
-            covered = split_sessions(cover_text) or ()
-            rostered = frozenset(shift.session_names if own_names is None else own_names) \
-                | frozenset(covered)
+            shape = shapes.get((shift_id, own, cover_text))
+            if shape is None:
+                code, shift = shifts[shift_id]
+                own_names = split_sessions(own)
+                covered = split_sessions(cover_text) or ()
+                shape = shapes[(shift_id, own, cover_text)] = (
+                    shift_id, code, shift,
+                    frozenset(shift.session_names if own_names is None else own_names)
+                    | frozenset(covered), covered)
+            key, code, shift, rostered, covered = shape
+        department_id = departments[staff_id]
         leave = inputs.leave_sessions(
             [lv for lv in leaves[staff_id] if lv.from_date <= day <= lv.to_date], day,
-            shift) if staff_id in leaves else {}
-        day_corrections = corrections.get((staff_id, day))
-        day_absences = _absences_on(absences.get(staff_id), day, tz) \
-            if staff_id in absences else None
-        settings = calendar.settings[day]
-        origin = calendar.origin[day]
-        if day_corrections or day_absences:
+            shift) if staff_id in leaves else None
+        settings = all_settings[day]
+        if (staff_id, day) in corrections or (
+                staff_id in absences and _absences_on(absences[staff_id], day, tz)):
             results = evaluate_day(
                 day=day, tz=tz, shift=shift if entry else None,
                 rostered_sessions=rostered if entry else None,
                 punches=[_EPOCH + timedelta(seconds=e) for e in epochs or ()],
-                leave_sessions=leave, corrections=day_corrections or (), settings=settings,
-                temporary_absences=day_absences or ())
+                leave_sessions=leave or {}, corrections=corrections.get((staff_id, day), ()),
+                settings=settings,
+                temporary_absences=_absences_on(absences.get(staff_id), day, tz) or ())
             for position, session in enumerate(shift.sessions):
                 r = results[session.name]
                 append((centre_id, department_id, staff_id, day, session.name, position, code,
@@ -281,6 +309,7 @@ def _recompute(centre_id: int, departments: dict[int, int], first: date, last: d
                         instants.of(r.clock_out), r.late_minutes, r.early_minutes,
                         r.extended_minutes, r.away_minutes, r.leave_type))
             continue
+        origin = origins[day]
         kept: list[int] = []  # elapsed microseconds since local midnight
         if epochs:
             window = settings.duplicate_window_seconds
@@ -290,34 +319,37 @@ def _recompute(centre_id: int, departments: dict[int, int], first: date, last: d
                     continue
                 kept.append((e - origin) * _US)
                 last_kept = e
-        for name, position, marks, lo, hi in calendar.layout(key, shift, day):
+        for name, position, marks, lo, hi in layout(key, shift, day):
             own = [p for p in kept if lo <= p < hi]
             clock_in = clock_out = None
-            if len(own) == 1:
-                if own[0] < marks.midpoint:
-                    clock_in = own[0]
+            if own:
+                if len(own) == 1:
+                    if own[0] < marks.midpoint:
+                        clock_in = own[0]
+                    else:
+                        clock_out = own[0]
                 else:
-                    clock_out = own[0]
-            elif own:
-                clock_in, clock_out = own[0], own[-1]
+                    clock_in, clock_out = own[0], own[-1]
             if name not in rostered:
                 status, issues, late, early, extended, leave_type = "off", "", 0, 0, 0, None
-            elif name in leave:
+            elif leave and name in leave:
                 status, issues, late, early, extended, leave_type = \
                     "leave", "", 0, 0, 0, leave[name]
             else:
                 judged, found, late, early, extended = judge_marks(
                     marks, clock_in, clock_out, settings)
-                status, issues, leave_type = _STATUS[judged], ",".join(
-                    i.value for i in found), None
+                issues = issue_texts.get(found)
+                if issues is None:
+                    issues = issue_texts[found] = ",".join(i.value for i in found)
+                status, leave_type = _STATUS[judged], None
+            # clock ends leave as epoch seconds; ``_write`` stores them as instants
             append((centre_id, department_id, staff_id, day, name, position, code,
                     (cover_window_id if name in covered else window_id) if entry else None,
                     status, issues,
-                    None if clock_in is None else instants.text(origin + clock_in // _US),
-                    None if clock_out is None else instants.text(origin + clock_out // _US),
+                    None if clock_in is None else origin + clock_in // _US,
+                    None if clock_out is None else origin + clock_out // _US,
                     late, early, extended, 0, leave_type))
-    _write(conn, ids, first, last, rows,
-           None if wanted is None else [(i, d) for i, days in wanted.items() for d in days])
+    _write(conn, ids, first, last, rows, wanted)
     return len(rows)
 
 
@@ -333,67 +365,92 @@ def _absences_on(absences, day: date, tz: str):
 # --- writing -----------------------------------------------------------------------------
 
 def _write(conn, ids: list[int], first: date, last: date, rows: list[tuple],
-           days: list[tuple[int, date]] | None) -> None:
-    """Store ``rows`` for the recomputed days: upsert on (staff, day, session), then delete
-    the rows of those days that were not written. An empty span is a plain bulk insert."""
+           wanted: dict[int, set[date]] | None) -> None:
+    """Make the stored rows of the recomputed days equal ``rows``. A row equal to the stored
+    one is left alone (no write); a changed row is updated in place, keeping its id (a
+    score's explanation points at it); new rows are loaded in bulk through the driver
+    (``executemany`` / ``COPY``) and rows a day no longer has are deleted."""
     postgres = conn.dialect.name == "postgresql"
     table = SessionRecord.__tablename__
-    columns = ", ".join(_COLUMNS)
+    mark = "%s" if postgres else "?"
     id_list = ",".join(str(int(i)) for i in ids)
-    in_span = (f"staff_id IN ({id_list}) AND day >= '{first.isoformat()}' "
-               f"AND day <= '{last.isoformat()}'")
-    raw = conn.connection.dbapi_connection
-    stored = conn.exec_driver_sql(f"SELECT 1 FROM {table} WHERE {in_span} LIMIT 1").first()
-    if stored is None:
-        _load(raw, postgres, table, rows)
-        return
-    conn.exec_driver_sql("DROP TABLE IF EXISTS recompute_rows")
-    conn.exec_driver_sql(
-        "CREATE TEMPORARY TABLE recompute_rows (centre_id INTEGER, department_id INTEGER, "
-        "staff_id INTEGER, day DATE, session VARCHAR(16), position INTEGER, "
-        "shift_code VARCHAR(32), window_id INTEGER, status VARCHAR(16), issues VARCHAR(64), "
-        f"clock_in {'TIMESTAMPTZ' if postgres else 'DATETIME'}, "
-        f"clock_out {'TIMESTAMPTZ' if postgres else 'DATETIME'}, late_minutes INTEGER, "
-        "early_minutes INTEGER, extended_minutes INTEGER, away_minutes INTEGER, "
-        "leave_type VARCHAR(16), PRIMARY KEY (staff_id, day, session))")
-    _load(raw, postgres, "recompute_rows", rows)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-    conn.exec_driver_sql(
-        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM recompute_rows WHERE true "
-        f"ON CONFLICT (staff_id, day, session) DO UPDATE SET {updates}")
-    stale = (f"NOT EXISTS (SELECT 1 FROM recompute_rows r WHERE r.staff_id = {table}.staff_id "
-             f"AND r.day = {table}.day AND r.session = {table}.session)")
-    if days is None:
-        conn.exec_driver_sql(f"DELETE FROM {table} WHERE {in_span} AND {stale}")
-    else:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS recompute_days")
-        conn.exec_driver_sql("CREATE TEMPORARY TABLE recompute_days (staff_id INTEGER, "
-                             "day DATE, PRIMARY KEY (staff_id, day))")
-        _load(raw, postgres, "recompute_days", days, ("staff_id", "day"))
-        conn.exec_driver_sql(
-            f"DELETE FROM {table} WHERE {in_span} AND EXISTS (SELECT 1 FROM recompute_days d "
-            f"WHERE d.staff_id = {table}.staff_id AND d.day = {table}.day) AND {stale}")
-        conn.exec_driver_sql("DROP TABLE recompute_days")
-    conn.exec_driver_sql("DROP TABLE recompute_rows")
-
-
-def _load(raw, postgres: bool, table: str, rows: list[tuple],
-          columns: tuple[str, ...] = _COLUMNS) -> None:
-    """Bulk insert through the driver: COPY on PostgreSQL, ``executemany`` on SQLite."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    cursor = raw.cursor()
+    instants = _Instants(postgres)
+    as_stored = _instant_value(instants, postgres)
+    cursor = conn.connection.dbapi_connection.cursor()
     try:
-        if postgres:
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                               [(*r[:3], r[3].isoformat(), *r[4:]) for r in rows]
-                               if len(columns) == len(_COLUMNS) else
-                               [(s, d.isoformat()) for s, d in rows])
+        cursor.execute(
+            f"SELECT id, {', '.join(_COLUMNS)} FROM {table} WHERE staff_id IN ({id_list}) "
+            f"AND day >= {mark} AND day <= {mark}",
+            (first, last) if postgres else (first.isoformat(), last.isoformat()))
+        stored: dict[tuple, tuple] = {}
+        for row_id, *values in cursor.fetchall():
+            day = values[3]
+            if wanted is None or (date.fromisoformat(day) if day.__class__ is str else day) \
+                    in wanted.get(values[2], ()):
+                stored[(values[2], str(day), values[4])] = (row_id, tuple(values))
+        new: list[tuple] = []
+        changed: list[tuple] = []
+        pop = stored.pop
+        for r in rows:
+            day = r[3] if postgres else r[3].isoformat()
+            values = (*r[:3], day, *r[4:10], as_stored(r[10]), as_stored(r[11]), *r[12:])
+            found = pop((r[2], str(r[3]), r[4]), None)
+            if found is None:
+                new.append(values)
+            elif found[1] != values:
+                changed.append((*values, found[0]))
+        if stored:
+            cursor.executemany(f"DELETE FROM {table} WHERE id = {mark}",
+                               [(row_id,) for row_id, _values in stored.values()])
+        if changed:
+            assignments = ", ".join(f"{c} = {mark}" for c in _COLUMNS)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = {mark}", changed)
+        if new:
+            _insert_rows(cursor, postgres, table, new)
     finally:
         cursor.close()
+
+
+def _instant_value(instants: _Instants, postgres: bool):
+    """A clock end as the engine returns it: epoch seconds (the fast path) or stored text
+    (the general path) → SQLite's stored text, or an aware datetime for PostgreSQL."""
+    if not postgres:
+        text = instants.text
+
+        def sqlite_value(value):
+            return text(value) if value.__class__ is int else value
+        return sqlite_value
+    cache: dict[int, datetime] = {}
+
+    def postgres_value(value):
+        if value is None:
+            return None
+        if value.__class__ is int:
+            found = cache.get(value)
+            if found is None:
+                found = cache[value] = _EPOCH + timedelta(seconds=value)
+            return found
+        return datetime.fromisoformat(value).astimezone(timezone.utc)
+    return postgres_value
+
+
+def _insert_rows(cursor, postgres: bool, table: str, rows: list[tuple]) -> None:
+    names = ", ".join(_COLUMNS)
+    if postgres:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for values in rows:
+                copy.write_row(values)
+        return
+    # Status and issues come from the rules' enums, so the per-row CHECK of the status is
+    # skipped (it doubles the cost of the insert); the table's day indexes take the rows in
+    # random places, so a page cache the size of the load keeps them from being written out
+    # and read back again.
+    cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute("PRAGMA ignore_check_constraints = ON")
+    cursor.execute(f"PRAGMA cache_size = {-max(abs(cache), SQLITE_BULK_CACHE_KIB)}")
+    try:
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(_COLUMNS))})", rows)
+    finally:
+        cursor.execute("PRAGMA ignore_check_constraints = OFF")
+        cursor.execute(f"PRAGMA cache_size = {cache}")
