@@ -377,6 +377,12 @@ def _write(conn, ids: list[int], first: date, last: date, rows: list[tuple],
     instants = _Instants(postgres)
     as_stored = _instant_value(instants, postgres)
     cursor = conn.connection.dbapi_connection.cursor()
+    if postgres:
+        try:
+            _write_postgres(cursor, table, id_list, first, last, rows, wanted, instants)
+        finally:
+            cursor.close()
+        return
     try:
         cursor.execute(
             f"SELECT id, {', '.join(_COLUMNS)} FROM {table} WHERE staff_id IN ({id_list}) "
@@ -409,6 +415,70 @@ def _write(conn, ids: list[int], first: date, last: date, rows: list[tuple],
             _insert_rows(cursor, postgres, table, new)
     finally:
         cursor.close()
+
+
+def _write_postgres(cursor, table: str, id_list: str, first: date, last: date,
+                    rows: list[tuple], wanted: dict[int, set[date]] | None,
+                    instants: _Instants) -> None:
+    """The PostgreSQL side of :func:`_write`: the new rows are copied into a temporary table
+    and compared with the stored ones in SQL (fetching a year of rows costs more)."""
+    text = instants.text
+
+    def values(r):
+        return (*r[:10], text(r[10]) if r[10].__class__ is int else r[10],
+                text(r[11]) if r[11].__class__ is int else r[11], *r[12:])
+
+    names = ", ".join(_COLUMNS)
+    span = f"{table}.staff_id IN ({id_list}) AND {table}.day >= %s AND {table}.day <= %s"
+    cursor.execute(f"SELECT 1 FROM {table} WHERE {span} LIMIT 1", (first, last))
+    if cursor.fetchone() is None:  # nothing stored yet: a plain bulk load
+        if rows:
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(values(r))
+        return
+    cursor.execute(
+        "CREATE TEMPORARY TABLE recompute_rows (centre_id INTEGER, department_id INTEGER, "
+        "staff_id INTEGER, day DATE, session VARCHAR(16), position INTEGER, "
+        "shift_code VARCHAR(32), window_id INTEGER, status VARCHAR(16), issues VARCHAR(64), "
+        "clock_in TIMESTAMPTZ, clock_out TIMESTAMPTZ, late_minutes INTEGER, "
+        "early_minutes INTEGER, extended_minutes INTEGER, away_minutes INTEGER, "
+        "leave_type VARCHAR(16))")
+    try:
+        with cursor.copy(f"COPY recompute_rows ({names}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(values(r))
+        cursor.execute("ANALYZE recompute_rows")
+        same_key = (f"t.staff_id = {table}.staff_id AND t.day = {table}.day "
+                    f"AND t.session = {table}.session")
+        updated = [c for c in _COLUMNS if c not in ("staff_id", "day", "session")]
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(f'{c} = t.{c}' for c in updated)} "
+            f"FROM recompute_rows t WHERE {same_key} AND "
+            f"({', '.join(f'{table}.{c}' for c in updated)}) IS DISTINCT FROM "
+            f"({', '.join(f't.{c}' for c in updated)})")
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM recompute_rows t "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key})")
+        stale = f"NOT EXISTS (SELECT 1 FROM recompute_rows t WHERE {same_key})"
+        if wanted is None:
+            cursor.execute(f"DELETE FROM {table} WHERE {span} AND {stale}", (first, last))
+        else:
+            cursor.execute("CREATE TEMPORARY TABLE recompute_days (staff_id INTEGER, "
+                           "day DATE)")
+            try:
+                with cursor.copy("COPY recompute_days (staff_id, day) FROM STDIN") as copy:
+                    for staff_id, days in wanted.items():
+                        for day in days:
+                            copy.write_row((staff_id, day))
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE {span} AND EXISTS (SELECT 1 FROM "
+                    f"recompute_days d WHERE d.staff_id = {table}.staff_id "
+                    f"AND d.day = {table}.day) AND {stale}", (first, last))
+            finally:
+                cursor.execute("DROP TABLE recompute_days")
+    finally:
+        cursor.execute("DROP TABLE recompute_rows")
 
 
 def _instant_value(instants: _Instants, postgres: bool):

@@ -107,3 +107,17 @@ def test_only_the_given_days_change_and_stale_rows_go(world):
     db.session.commit()
     days = set(db.session.scalars(sa.select(SessionRecord.day)))
     assert days == {DAYS[0]}
+
+
+def test_a_changed_row_is_updated_in_place(world):
+    save_roster(world.a.id, [RosterLine("S1", DAYS[0])])
+    db.session.commit()
+    before = {r.session: (r.id, r.status) for r in db.session.scalars(sa.select(SessionRecord))}
+    db.session.execute(sa.update(SessionRecord).values(status="normal", late_minutes=99))
+    db.session.commit()
+    recompute_range(world.a.id, DAYS[0], DAYS[0])
+    db.session.commit()
+    db.session.expire_all()
+    after = {r.session: (r.id, r.status) for r in db.session.scalars(sa.select(SessionRecord))}
+    assert after == before and {r.late_minutes for r in db.session.scalars(
+        sa.select(SessionRecord))} == {0}
