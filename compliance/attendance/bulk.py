@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..org.models import Staff
 from . import inputs
-from .models import RosterEntry, Shift, SessionRecord, split_sessions
+from .models import SessionRecord, Shift, split_sessions
 from .rules import (
     SessionStatus, ShiftDef, elapsed_us, evaluate_day, judge_marks, session_marks,
     session_windows, standard_shift,
@@ -37,7 +37,6 @@ _US = 1_000_000
 _COLUMNS = ("centre_id", "department_id", "staff_id", "day", "session", "position",
             "shift_code", "window_id", "status", "issues", "clock_in", "clock_out",
             "late_minutes", "early_minutes", "extended_minutes", "away_minutes", "leave_type")
-_UPDATED = [c for c in _COLUMNS if c not in ("staff_id", "day", "session")]
 _STATUS = {s: s.value for s in SessionStatus}
 
 

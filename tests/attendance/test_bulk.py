@@ -121,3 +121,26 @@ def test_a_changed_row_is_updated_in_place(world):
     after = {r.session: (r.id, r.status) for r in db.session.scalars(sa.select(SessionRecord))}
     assert after == before and {r.late_minutes for r in db.session.scalars(
         sa.select(SessionRecord))} == {0}
+
+
+def test_a_zone_with_daylight_saving_gives_the_same_rows(factory):
+    from datetime import date
+
+    centre = factory.centre("DST", "夏令时中心", timezone="Europe/Berlin")
+    person = factory.staff(factory.department(centre), "B1")
+    days = [date(2026, 3, 28), date(2026, 3, 29), date(2026, 10, 25)]  # both changes of 2026
+    save_roster(centre.id, [RosterLine("B1", d) for d in days])
+    for day in days:
+        for hour, minute in ((0, 30), (2, 30), (8, 56), (12, 50), (17, 31), (23, 50)):
+            at = local(day, hour, minute, tz="Europe/Berlin")
+            db.session.add(Punch(centre_id=centre.id, staff_id=person.id, at=at,
+                                 source=PunchSource.device))
+    db.session.commit()
+    recompute(person, days)
+    db.session.commit()
+    exact = _rows([person])
+    db.session.execute(sa.delete(SessionRecord))
+    db.session.commit()
+    recompute_range(centre.id, days[0], days[-1])
+    db.session.commit()
+    assert _rows([person]) == exact and len(exact) == 6
