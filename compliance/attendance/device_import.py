@@ -23,6 +23,7 @@ import hashlib
 import io
 import re
 from bisect import bisect_left
+from operator import itemgetter
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -390,11 +391,14 @@ def _deduplicate(centre_id: int, punches: dict[int, list[tuple[int, str | None, 
     new_rows: list[tuple[int, int, str | None]] = []
     touched: set[tuple[int, date]] = set()
     ids = list(punches)
+    first_epoch = itemgetter(0)
+    for own in punches.values():
+        own.sort(key=first_epoch)
     stored: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        lo = min(min(e for e, _d, _day in punches[i]) for i in chunk) - 86400
-        hi = max(max(e for e, _d, _day in punches[i]) for i in chunk) + 86400
+        lo = min(punches[i][0][0] for i in chunk) - 86400
+        hi = max(punches[i][-1][0] for i in chunk) + 86400
         id_list = ",".join(str(int(i)) for i in chunk)
         if postgres:
             query = ("SELECT staff_id, floor(extract(epoch FROM at))::bigint FROM punch "
@@ -408,26 +412,31 @@ def _deduplicate(centre_id: int, punches: dict[int, list[tuple[int, str | None, 
                      f"AND at <= '{bounds[1]}'")
         for staff_id, epoch in conn.exec_driver_sql(query):
             stored[staff_id].append(epoch)
+    duplicates = 0
+    append, touch = new_rows.append, touched.add
     for staff_id, own in punches.items():
-        own.sort(key=lambda p: p[0])
         existing = sorted(stored.get(staff_id, ()))
         last_kept = None
+        last_day = None
         for epoch, device, day in own:
-            window = windows.get(day)
-            if window is None:
-                window = windows[day] = \
-                    rules_for(centre_id, day).attendance.duplicate_punch_seconds
+            if day is not last_day:
+                window = windows.get(day)
+                if window is None:
+                    window = windows[day] = \
+                        rules_for(centre_id, day).attendance.duplicate_punch_seconds
+                last_day = day
             if last_kept is not None and epoch - last_kept <= window:
-                report.duplicates += 1
+                duplicates += 1
                 continue
             if existing:
                 at = bisect_left(existing, epoch - window)
                 if at < len(existing) and existing[at] <= epoch + window:
-                    report.duplicates += 1
+                    duplicates += 1
                     continue
             last_kept = epoch
-            new_rows.append((staff_id, epoch, device))
-            touched.add((staff_id, day))
+            append((staff_id, epoch, device))
+            touch((staff_id, day))  # only days that gained a punch are recomputed
+    report.duplicates += duplicates
     report.created = len(new_rows)
     return new_rows, touched
 

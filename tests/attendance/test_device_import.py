@@ -101,7 +101,7 @@ def test_reimport_adds_nothing_and_overlapping_file_adds_only_new(mapped):
     assert again.already_imported and again.created == 0
     overlapping = ZK + "综合受理科,101,张丽,2026-03-02 17:40:00,1\n"
     report = _load(mapped, overlapping)
-    assert (report.created, report.duplicates) == (1, 4)
+    assert (report.created, report.duplicates, report.days) == (1, 4, 1)
     assert len(_punches()) == 4
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PunchBatch)) == 2
 
