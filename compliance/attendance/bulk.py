@@ -207,7 +207,7 @@ class _Instants:
         return instant.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _roster(conn, centre_id: int, ids: list[int], first: date, last: date
+def _roster(conn, ids: list[int], first: date, last: date
             ) -> dict[tuple[int, date], tuple]:
     """Roster entries by (person, day) as plain tuples, read through the driver."""
     postgres = conn.dialect.name == "postgresql"
@@ -217,10 +217,11 @@ def _roster(conn, centre_id: int, ids: list[int], first: date, last: date
     try:
         cursor.execute(
             "SELECT staff_id, day, shift_id, window_id, sessions, cover_window_id, "
-            f"cover_sessions FROM roster_entry WHERE centre_id = {mark} "
-            f"AND day >= {mark} AND day <= {mark} AND staff_id IN ({id_list})",
-            (centre_id, first if postgres else first.isoformat(),
-             last if postgres else last.isoformat()))
+            # by person (the unique index on staff, day): the centre's day index would scan
+            # every person's roster for each chunk of people
+            f"cover_sessions FROM roster_entry WHERE staff_id IN ({id_list}) "
+            f"AND day >= {mark} AND day <= {mark}",
+            (first if postgres else first.isoformat(), last if postgres else last.isoformat()))
         found = {}
         days: dict = {}
         for staff_id, day, *rest in cursor.fetchall():
@@ -247,7 +248,7 @@ def _recompute(centre_id: int, departments: dict[int, int], first: date, last: d
     shifts = {s.id: (s.code, s.definition()) for s in db.session.scalars(
         sa.select(Shift).where(Shift.centre_id == centre_id))}
     standard = standard_shift()
-    roster = _roster(conn, centre_id, ids, first, last)
+    roster = _roster(conn, ids, first, last)
     leaves = inputs.approved_leave(ids, first, last)
     corrections = inputs.approved_corrections(ids, first, last)
     opens, closes = inputs.day_bounds(first, tz)[0], inputs.day_bounds(last, tz)[1]
