@@ -8,9 +8,11 @@ def init_app(app) -> None:
     Each page module registers its routes on ``routes.bp`` and its navigation entries in its
     own ``init_nav()``; this function only wires them together.
     """
-    from . import pages_board, pages_records, pages_reports, pages_requests, pages_roster
+    from . import (pages_board, pages_import, pages_records, pages_reports, pages_requests,
+                   pages_roster)
     from .routes import bp
 
     app.register_blueprint(bp)
-    for module in (pages_roster, pages_board, pages_records, pages_requests, pages_reports):
+    for module in (pages_roster, pages_board, pages_records, pages_requests, pages_reports,
+                   pages_import):
         module.init_nav()

@@ -227,8 +227,23 @@ class PunchBatch(AuditedMixin, db.Model):
     rows: Mapped[int] = mapped_column(default=0)
     created: Mapped[int] = mapped_column(default=0)
     duplicates: Mapped[int] = mapped_column(default=0)
+    days: Mapped[int] = mapped_column(default=0)  # (person, day)s recomputed after the load
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    @staticmethod
+    def visible_clause(user: User):
+        """A load is the centre's business: its HR and admins (and a deployment admin)."""
+        from ..auth.permissions import centre_clause
+
+        if not user.is_manager:
+            return sa.false()
+        return centre_clause(PunchBatch.centre_id, user)
+
+    def can_view(self, user: User) -> bool:
+        return user.is_manager and user.in_centre(self.centre_id)
 
 
 class Punch(AuditedMixin, db.Model):

@@ -3,7 +3,7 @@
 Every writer keeps the stored punches free of device double-reads: a punch within the
 rulebook's ``duplicate_punch_seconds`` (60 s) of a stored or earlier punch of the same person
 is a duplicate and is not stored (the first is kept), so sending the same punches again adds
-nothing. Punches are recorded to the second. Device files load in bulk (``punch_import.py``).
+nothing. Punches are recorded to the second. Device files load in bulk (``device_import.py``).
 """
 from __future__ import annotations
 

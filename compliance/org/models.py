@@ -157,7 +157,13 @@ class Window(AuditedMixin, TimestampMixin, db.Model):
 
 
 class Staff(AuditedMixin, TimestampMixin, db.Model):
-    """A window worker (窗口工作人员); ``staff_no`` (工号) is unique across the deployment."""
+    """A window worker (窗口工作人员); ``staff_no`` (工号) is unique across the deployment.
+
+    ``device_user_id`` is the person's number on the centre's time clocks (考勤号码/人员编号),
+    unique within the centre; device files are matched on it, or else on the staff number.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("centre_id", "device_user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"), index=True)
@@ -168,6 +174,7 @@ class Staff(AuditedMixin, TimestampMixin, db.Model):
     employment: Mapped[Employment] = mapped_column(enum_column(Employment))
     window_id: Mapped[int | None] = mapped_column(sa.ForeignKey("window.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    device_user_id: Mapped[str | None] = mapped_column(sa.String(32))
 
     department: Mapped[Department] = relationship(back_populates="staff")
     window: Mapped[Window | None] = relationship()

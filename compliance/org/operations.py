@@ -140,6 +140,9 @@ STAFF_COLUMNS = [
     Column("employment", ("用工类型", "employment")),
     Column("window_code", ("窗口编码", "window_code", "window"), required=False),
     Column("active", ("在岗", "active"), required=False),
+    # The person's number on the time clocks; a file without this column leaves it as it is.
+    Column("device_user_id", ("考勤号码", "device_user_id", "device user id", "考勤号"),
+           required=False),
 ]
 
 GENDER_WORDS = {"F": Gender.F, "女": Gender.F, "M": Gender.M, "男": Gender.M}
@@ -166,8 +169,11 @@ def import_staff(centre_id: int, filename: str, data: bytes) -> ImportReport:
     windows = {w.code: w for w in db.session.scalars(
         sa.select(Window).where(Window.centre_id == centre_id))}
     existing = {s.staff_no: s for s in db.session.scalars(sa.select(Staff))}
+    device_owners = {s.device_user_id: s.staff_no for s in existing.values()
+                     if s.centre_id == centre_id and s.device_user_id}
     seen: dict[str, int] = {}
-    parsed: list[tuple[StaffData, Department, Window | None]] = []
+    seen_devices: dict[str, int] = {}
+    parsed: list[tuple[StaffData, Department, Window | None, str | None]] = []
 
     for number, row in read_table(filename, data, STAFF_COLUMNS):
         report.rows += 1
@@ -214,25 +220,44 @@ def import_staff(centre_id: int, filename: str, data: bytes) -> ImportReport:
         if active is None:
             report.error(number, "active", _("Active must be yes or no, not “%(value)s”.",
                                              value=row.get("active")))
+        device_user_id = row.get("device_user_id")  # None: the file has no such column
+        if device_user_id:
+            owner = device_owners.get(device_user_id)
+            if len(device_user_id) > 32:
+                report.error(number, "device_user_id",
+                             _("The time clock number is longer than 32 characters."))
+            elif device_user_id in seen_devices:
+                report.error(number, "device_user_id",
+                             _("Time clock number %(no)s already appears in row %(row)d.",
+                               no=device_user_id, row=seen_devices[device_user_id]))
+            elif owner is not None and owner != staff_no:
+                report.error(number, "device_user_id",
+                             _("Time clock number %(no)s belongs to %(owner)s.",
+                               no=device_user_id, owner=owner))
+            seen_devices[device_user_id] = number
         if len(report.errors) == errors_before:
             parsed.append((StaffData(staff_no, row["name"], gender, department.code,
                                      employment, window.code if window else None, active),
-                           department, window))
+                           department, window, device_user_id))
 
     if report.rows == 0:
         report.error(1, "file", _("The file holds no rows below its header."))
     if not report.ok:
         return report
 
-    for data_row, department, window in parsed:
+    for data_row, department, window, device_user_id in parsed:
         staff = existing.get(data_row.staff_no)
         if staff is None:
             staff = Staff(centre_id=centre_id)
             _assign_staff(staff, data_row, department, window)
+            if device_user_id is not None:
+                staff.device_user_id = device_user_id or None
             db.session.add(staff)
             report.created += 1
         else:
             _assign_staff(staff, data_row, department, window)
+            if device_user_id is not None:
+                staff.device_user_id = device_user_id or None
             if db.session.is_modified(staff):
                 report.updated += 1
             else:
