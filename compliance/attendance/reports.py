@@ -1,0 +1,388 @@
+"""What the attendance reports read (SPEC §3.4 reporting rhythm): a department's month sheet
+(rows people, columns days), the monthly summary per department (按月汇总), the weekly
+bulletin of anomalies per department (每周通报) and the work contact sheet (工作联系单) per
+home unit of seconded staff. The pages, the Excel exports and the scheduled jobs all call
+these functions, so they show the same figures.
+
+Everything is read from the stored session results (``attendance_session``) within the
+user's own visibility: a unit lead gets their department, HR and admin their centre.
+
+Counting (the rule of the daily score, SPEC §7): an ``absent`` session (旷工) counts once as
+absent whatever its issues; an ``abnormal`` session counts each of its issues — late, early
+leave, and one missing punch (缺卡) per missing clock-in or clock-out. Leave is counted in
+days (a half-day session is 0.5); official business (公出) is counted apart, since it is
+present. Extended service (延时服务) minutes are credit, never an anomaly.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from ..extensions import db
+from ..org.models import Centre, Department, DepartmentKind, Staff
+from .models import SessionRecord
+from .rules import OFFICIAL_BUSINESS, SessionStatus
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+HALF = Decimal("0.5")
+
+
+# --- periods ------------------------------------------------------------------------------
+
+def parse_month(text: str) -> date | None:
+    """``2026-03`` → 2026-03-01; None when it is not a month of the years 2000–2100."""
+    match = _MONTH.match(text or "")
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def month_last(first: date) -> date:
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def previous_month(first: date) -> date:
+    return month_last(first.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def next_month(first: date) -> date:
+    return month_last(first) + timedelta(days=1)
+
+
+def week_first(day: date) -> date:
+    """The Monday of the week holding ``day`` (a bulletin covers Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+# --- labels -------------------------------------------------------------------------------
+
+def session_label(name: str) -> str:
+    return {"am": _("Morning"), "pm": _("Afternoon")}.get(name, name)
+
+
+def issue_label(issue: str) -> str:
+    return {"late": _("Late"), "early_leave": _("Early leave"), "missing_in": _("No clock-in"),
+            "missing_out": _("No clock-out")}.get(issue, issue)
+
+
+def status_label(status: SessionStatus) -> str:
+    return {SessionStatus.normal: _("Normal"), SessionStatus.abnormal: _("Abnormal"),
+            SessionStatus.absent: _("Absent"), SessionStatus.leave: _("Leave"),
+            SessionStatus.off: _("Off")}[status]
+
+
+def leave_label(leave_type: str | None) -> str:
+    from .requests import LeaveType
+
+    try:
+        return str(LeaveType(leave_type).label)
+    except ValueError:
+        return leave_type or ""
+
+
+def codes() -> dict[str, str]:
+    """The compact codes of the month sheet, in the user's language, with their meaning."""
+    return {
+        "normal": pgettext("attendance code", "✓"),
+        "late": pgettext("attendance code", "L"),
+        "early_leave": pgettext("attendance code", "E"),
+        "missing": pgettext("attendance code", "M"),
+        "absent": pgettext("attendance code", "A"),
+        "leave": pgettext("attendance code", "V"),
+        "official": pgettext("attendance code", "B"),
+    }
+
+
+def code_legend() -> list[tuple[str, str]]:
+    code = codes()
+    return [(code["normal"], _("Normal")), (code["late"], _("Late")),
+            (code["early_leave"], _("Early leave")), (code["missing"], _("Missing punch")),
+            (code["absent"], _("Absent")), (code["leave"], _("Leave")),
+            (code["official"], _("Official business"))]
+
+
+def session_code(record, code: dict[str, str]) -> str:
+    """One session's compact code: ✓, L, E, M (combined for several issues), A, V, B; ""
+    when the session is off."""
+    status = record.status
+    if status is SessionStatus.off:
+        return ""
+    if status is SessionStatus.normal:
+        return code["normal"]
+    if status is SessionStatus.absent:
+        return code["absent"]
+    if status is SessionStatus.leave:
+        return code["official"] if record.leave_type == OFFICIAL_BUSINESS else code["leave"]
+    issues = record.issue_list
+    out = ""
+    if "late" in issues:
+        out += code["late"]
+    if "early_leave" in issues:
+        out += code["early_leave"]
+    if "missing_in" in issues or "missing_out" in issues:
+        out += code["missing"]
+    return out
+
+
+def day_code(records, code: dict[str, str]) -> str:
+    """A day's code: the sessions' codes joined by "/" (one code when they are equal)."""
+    parts = [session_code(r, code) for r in sorted(records, key=lambda r: r.position)]
+    parts = [p if p else "·" for p in parts]
+    if not any(p != "·" for p in parts):
+        return ""
+    if len(set(parts)) == 1:
+        return parts[0]
+    return "/".join(parts)
+
+
+# --- totals -------------------------------------------------------------------------------
+
+@dataclass
+class Totals:
+    """One person's (or a department's) counts over a period."""
+
+    rostered: int = 0  # rostered sessions (not off)
+    normal: int = 0
+    late: int = 0
+    late_minutes: int = 0
+    early: int = 0
+    early_minutes: int = 0
+    absent: int = 0  # absent sessions (旷工)
+    missing: int = 0  # missing punches (缺卡)
+    leave_sessions: int = 0
+    official_sessions: int = 0
+    extended_minutes: int = 0
+    people: int = 0
+
+    def add(self, record) -> None:
+        status = record.status
+        if status is SessionStatus.off:
+            return
+        self.rostered += 1
+        if status is SessionStatus.leave:
+            if record.leave_type == OFFICIAL_BUSINESS:
+                self.official_sessions += 1
+            else:
+                self.leave_sessions += 1
+            return
+        self.extended_minutes += record.extended_minutes or 0
+        if status is SessionStatus.normal:
+            self.normal += 1
+        elif status is SessionStatus.absent:
+            self.absent += 1
+        else:
+            issues = record.issue_list
+            if "late" in issues:
+                self.late += 1
+                self.late_minutes += record.late_minutes or 0
+            if "early_leave" in issues:
+                self.early += 1
+                self.early_minutes += record.early_minutes or 0
+            self.missing += sum(1 for i in issues if i in ("missing_in", "missing_out"))
+
+    def absorb(self, other: Totals) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def leave_days(self) -> Decimal:
+        return self.leave_sessions * HALF
+
+    @property
+    def official_days(self) -> Decimal:
+        return self.official_sessions * HALF
+
+    @property
+    def anomalies(self) -> int:
+        return self.late + self.early + self.absent + self.missing
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """One session with an anomaly (abnormal or absent), as a report lists it."""
+
+    day: date
+    session: str
+    staff: Staff
+    status: SessionStatus
+    issues: tuple[str, ...]
+    late_minutes: int
+    early_minutes: int
+    clock_in: object
+    clock_out: object
+
+    @property
+    def description(self) -> str:
+        """What happened, in the user's language (e.g. "Late 7 min; No clock-out")."""
+        parts = []
+        for issue in self.issues:
+            if issue == "late":
+                parts.append(_("Late %(n)d min", n=self.late_minutes))
+            elif issue == "early_leave":
+                parts.append(_("Early leave %(n)d min", n=self.early_minutes))
+            else:
+                parts.append(issue_label(issue))
+        if self.status is SessionStatus.absent:
+            text = _("Absent (no punch)") if not parts else _("Absent: %(why)s",
+                                                            why="; ".join(parts))
+            return text
+        return "; ".join(parts)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+def visible_departments(user, centre: Centre | None = None, code: str | None = None,
+                        seconded_only: bool = False) -> list[Department]:
+    """Departments the user may see, by centre and code; narrowed to one centre and/or one
+    department code when given."""
+    stmt = (sa.select(Department).where(Department.visible_clause(user))
+            .join(Centre, Department.centre_id == Centre.id)
+            .order_by(Centre.code, Department.code))
+    if centre is not None:
+        stmt = stmt.where(Department.centre_id == centre.id)
+    if code:
+        stmt = stmt.where(Department.code == code)
+    if seconded_only:
+        stmt = stmt.where(Department.kind == DepartmentKind.seconded)
+    return list(db.session.scalars(stmt))
+
+
+def _records(user, department_ids: list[int], first: date, last: date, *where):
+    if not department_ids:
+        return []
+    stmt = (sa.select(SessionRecord)
+            .where(SessionRecord.visible_clause(user),
+                   SessionRecord.department_id.in_(department_ids),
+                   SessionRecord.day.between(first, last), *where)
+            .order_by(SessionRecord.day, SessionRecord.staff_id, SessionRecord.position))
+    return list(db.session.scalars(stmt))
+
+
+def _people(department_ids: list[int], records) -> dict[int, list[Staff]]:
+    """By department: its active staff, plus anyone with records of it in the period (a
+    person who moved keeps their old department's rows there)."""
+    if not department_ids:
+        return {}
+    with_records: dict[int, set[int]] = defaultdict(set)
+    for record in records:
+        with_records[record.department_id].add(record.staff_id)
+    ids = set().union(*with_records.values()) if with_records else set()
+    stmt = sa.select(Staff).where(sa.or_(
+        sa.and_(Staff.department_id.in_(department_ids), Staff.active.is_(True)),
+        Staff.id.in_(ids or {0}))).order_by(Staff.staff_no)
+    found: dict[int, list[Staff]] = defaultdict(list)
+    for person in db.session.scalars(stmt):
+        for department_id in department_ids:
+            if (person.department_id == department_id and person.active) or \
+                    person.id in with_records.get(department_id, ()):
+                found[department_id].append(person)
+    return found
+
+
+def anomaly_of(record, staff: Staff | None = None) -> Anomaly:
+    return Anomaly(record.day, record.session, staff or record.staff, record.status,
+                   record.issue_list,
+                   record.late_minutes, record.early_minutes, record.clock_in, record.clock_out)
+
+
+def is_anomaly(record) -> bool:
+    return record.status in (SessionStatus.abnormal, SessionStatus.absent)
+
+
+@dataclass
+class PersonMonth:
+    staff: Staff
+    days: dict[date, str]
+    totals: Totals
+
+
+@dataclass
+class DepartmentPeriod:
+    """One department's part of a report: each person's totals and cells, the anomalies."""
+
+    department: Department
+    first: date
+    last: date
+    people: list[PersonMonth] = field(default_factory=list)
+    anomalies: list[Anomaly] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+
+    @property
+    def days(self) -> list[date]:
+        return days_between(self.first, self.last)
+
+
+def department_periods(user, departments: list[Department], first: date, last: date,
+                       *, everyone: bool = True) -> list[DepartmentPeriod]:
+    """Per department: each person's day codes and totals over ``[first, last]`` and the
+    anomalies in date order. ``everyone`` False keeps only people with an anomaly."""
+    ids = [d.id for d in departments]
+    records = _records(user, ids, first, last)
+    code = codes()
+    by_person: dict[int, list] = defaultdict(list)
+    for record in records:
+        by_person[record.staff_id].append(record)
+    people = _people(ids, records)
+    out = []
+    for department in departments:
+        part = DepartmentPeriod(department, first, last)
+        for person in people.get(department.id, []):
+            own = [r for r in by_person.get(person.id, []) if r.department_id == department.id]
+            if not person.can_view(user):
+                continue
+            totals = Totals()
+            per_day: dict[date, list] = defaultdict(list)
+            for record in own:
+                totals.add(record)
+                per_day[record.day].append(record)
+                if is_anomaly(record):
+                    part.anomalies.append(anomaly_of(record, person))
+            if not everyone and not totals.anomalies:
+                continue
+            totals.people = 1
+            part.totals.absorb(totals)
+            part.people.append(PersonMonth(person, {d: day_code(rs, code)
+                                                    for d, rs in per_day.items()}, totals))
+        part.anomalies.sort(key=lambda a: (a.day, a.staff.staff_no, a.session))
+        out.append(part)
+    return out
+
+
+def month_sheet(user, department: Department, first: date) -> DepartmentPeriod:
+    """A department's month: rows people, columns days (compact codes), totals per person."""
+    return department_periods(user, [department], first, month_last(first))[0]
+
+
+def monthly_summary(user, departments: list[Department], first: date) -> list[DepartmentPeriod]:
+    """按月汇总: every department's people with their month totals."""
+    return department_periods(user, departments, first, month_last(first))
+
+
+def weekly_bulletin(user, departments: list[Department], monday: date
+                    ) -> list[DepartmentPeriod]:
+    """每周通报: per department, the week's anomalies (Monday to Sunday) and the people who
+    had them, with their counts."""
+    return department_periods(user, departments, monday, monday + timedelta(days=6),
+                              everyone=False)
+
+
+def contact_sheets(user, first: date, centre: Centre | None = None, code: str | None = None
+                   ) -> list[DepartmentPeriod]:
+    """工作联系单: per seconded (home) unit, each anomaly of its staff in the month."""
+    units = visible_departments(user, centre, code, seconded_only=True)
+    return department_periods(user, units, first, month_last(first), everyone=False)
