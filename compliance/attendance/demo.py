@@ -34,12 +34,12 @@ from .shifts import WEEKEND_DUTY
 WEEKS = 6
 WEEKEND_DUTY_PEOPLE = 2
 # Per session: the chance of each anomaly (the rest are on time).
-P_ABSENT_DAY = 0.01
-P_LATE = 0.05
-P_VERY_LATE = 0.004  # beyond late_to_absent_minutes: the session is absent
-P_EARLY = 0.03
-P_MISSING_IN = 0.012
-P_MISSING_OUT = 0.02
+P_ABSENT_DAY = 0.005
+P_LATE = 0.03
+P_VERY_LATE = 0.003  # beyond late_to_absent_minutes: the session is absent
+P_EARLY = 0.015
+P_MISSING_IN = 0.006
+P_MISSING_OUT = 0.01
 P_EXTENDED = 0.12
 
 
@@ -79,7 +79,10 @@ def _weekday_before(day: date, weeks_back: int, weekday: int) -> date:
     return week_first(day) - timedelta(weeks=weeks_back) + timedelta(days=weekday)
 
 
-def seed_demo_attendance(centre: Centre, users: dict, rng: random.Random) -> None:
+def seed_demo_attendance(centre: Centre, users: dict, shared: random.Random) -> None:
+    # Its own generator: the hooks after this one (the cameras' pictures) draw the same
+    # numbers from the shared one whether or not the attendance demo ran.
+    rng = random.Random(f"attendance:{centre.code}")
     tz = centre.timezone
     now = utcnow()
     today = local_today(tz)

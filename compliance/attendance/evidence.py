@@ -20,7 +20,8 @@ from ..extensions import db
 from ..org.models import Staff
 from . import inputs
 from .models import Punch, PunchBatch, RosterEntry, SessionRecord, Shift
-from .reports import Totals, leave_label, month_last, session_label
+from ..timeutil import local_today
+from .reports import Totals, is_pending, leave_label, month_last, session_label
 from .requests import LeaveRequest, PunchCorrection, TemporaryAbsence
 from .rules import SessionStatus, session_windows, standard_shift
 
@@ -45,6 +46,10 @@ class PersonCalendar:
     first: date
     weeks: list[list[CalendarDay]]
     totals: Totals
+    today: date
+
+    def pending(self, record) -> bool:
+        return is_pending(record, self.today)
 
     @property
     def last(self) -> date:
@@ -59,9 +64,10 @@ def person_month(staff: Staff, first: date) -> PersonCalendar:
         .order_by(SessionRecord.day, SessionRecord.position))
     by_day: dict[date, list] = defaultdict(list)
     totals = Totals()
+    today = local_today(inputs.centre_zone(staff.centre_id))
     for record in records:
         by_day[record.day].append(record)
-        totals.add(record)
+        totals.add(record, today)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         row = []
@@ -70,7 +76,7 @@ def person_month(staff: Staff, first: date) -> PersonCalendar:
             shift_code = next((r.shift_code for r in own if r.shift_code), None)
             row.append(CalendarDay(day, first <= day <= last, shift_code, own))
         weeks.append(row)
-    return PersonCalendar(staff, first, weeks, totals)
+    return PersonCalendar(staff, first, weeks, totals, today)
 
 
 # --- one day ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def person_month(staff_no: str, month: str):
     calendar = month_calendar(person, first)
     return render_template("attendance/person_month.html", person=person, cal=calendar,
                            previous=previous_month(first), following=next_month(first),
-                           tz=person.centre.timezone, **LABELS)
+                           tz=person.department.centre.timezone, **LABELS)
 
 
 @bp.route("/people/<staff_no>/days/<day>")

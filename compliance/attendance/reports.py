@@ -27,6 +27,7 @@ from flask_babel import pgettext
 
 from ..extensions import db
 from ..org.models import Centre, Department, DepartmentKind, Staff
+from ..timeutil import local_today
 from .models import SessionRecord
 from .rules import OFFICIAL_BUSINESS, SessionStatus
 
@@ -116,11 +117,19 @@ def code_legend() -> list[tuple[str, str]]:
             (code["official"], _("Official business"))]
 
 
-def session_code(record, code: dict[str, str]) -> str:
+def is_pending(record, today: date | None) -> bool:
+    """A rostered session of today or later without any punch yet: stored as ``absent`` (the
+    rules judge whole sessions), but not an absence until its day is over."""
+    return today is not None and record.day >= today and \
+        record.status is SessionStatus.absent and record.clock_in is None and \
+        record.clock_out is None
+
+
+def session_code(record, code: dict[str, str], today: date | None = None) -> str:
     """One session's compact code: ✓, L, E, M (combined for several issues), A, V, B; ""
-    when the session is off."""
+    when the session is off or still to come."""
     status = record.status
-    if status is SessionStatus.off:
+    if status is SessionStatus.off or is_pending(record, today):
         return ""
     if status is SessionStatus.normal:
         return code["normal"]
@@ -139,9 +148,9 @@ def session_code(record, code: dict[str, str]) -> str:
     return out
 
 
-def day_code(records, code: dict[str, str]) -> str:
+def day_code(records, code: dict[str, str], today: date | None = None) -> str:
     """A day's code: the sessions' codes joined by "/" (one code when they are equal)."""
-    parts = [session_code(r, code) for r in sorted(records, key=lambda r: r.position)]
+    parts = [session_code(r, code, today) for r in sorted(records, key=lambda r: r.position)]
     parts = [p if p else "·" for p in parts]
     if not any(p != "·" for p in parts):
         return ""
@@ -169,9 +178,10 @@ class Totals:
     extended_minutes: int = 0
     people: int = 0
 
-    def add(self, record) -> None:
+    def add(self, record, today: date | None = None) -> None:
+        """Count one stored session (a session still to come counts for nothing yet)."""
         status = record.status
-        if status is SessionStatus.off:
+        if status is SessionStatus.off or is_pending(record, today):
             return
         self.rostered += 1
         if status is SessionStatus.leave:
@@ -300,8 +310,9 @@ def anomaly_of(record, staff: Staff | None = None) -> Anomaly:
                    record.late_minutes, record.early_minutes, record.clock_in, record.clock_out)
 
 
-def is_anomaly(record) -> bool:
-    return record.status in (SessionStatus.abnormal, SessionStatus.absent)
+def is_anomaly(record, today: date | None = None) -> bool:
+    return record.status in (SessionStatus.abnormal, SessionStatus.absent) and \
+        not is_pending(record, today)
 
 
 @dataclass
@@ -340,6 +351,7 @@ def department_periods(user, departments: list[Department], first: date, last: d
     people = _people(ids, records)
     out = []
     for department in departments:
+        today = local_today(department.centre.timezone)
         part = DepartmentPeriod(department, first, last)
         for person in people.get(department.id, []):
             own = [r for r in by_person.get(person.id, []) if r.department_id == department.id]
@@ -348,15 +360,15 @@ def department_periods(user, departments: list[Department], first: date, last: d
             totals = Totals()
             per_day: dict[date, list] = defaultdict(list)
             for record in own:
-                totals.add(record)
+                totals.add(record, today)
                 per_day[record.day].append(record)
-                if is_anomaly(record):
+                if is_anomaly(record, today):
                     part.anomalies.append(anomaly_of(record, person))
             if not everyone and not totals.anomalies:
                 continue
             totals.people = 1
             part.totals.absorb(totals)
-            part.people.append(PersonMonth(person, {d: day_code(rs, code)
+            part.people.append(PersonMonth(person, {d: day_code(rs, code, today)
                                                     for d, rs in per_day.items()}, totals))
         part.anomalies.sort(key=lambda a: (a.day, a.staff.staff_no, a.session))
         out.append(part)
