@@ -49,13 +49,16 @@ def centres_for_user() -> list[Centre]:
                                    .order_by(Centre.code)))
 
 
-def department_or_404(code: str, centre: Centre | None = None) -> Department:
-    """A department by code in the user's centre (or the given one): another centre's is
-    404, one of the user's centre outside their scope 403."""
-    centre_id = current_user.centre_id or (centre.id if centre else None)
+def department_or_404(code: str) -> Department:
+    """A department by code in the user's centre (a login of every centre: in the centre
+    named by ``?centre=CODE``, else the first holding that code): another centre's is 404,
+    one of the user's centre outside their scope 403."""
     stmt = sa.select(Department).where(Department.code == code)
-    if centre_id is not None:
-        stmt = stmt.where(Department.centre_id == centre_id)
+    if current_user.centre_id is not None:
+        stmt = stmt.where(Department.centre_id == current_user.centre_id)
+    elif request.args.get("centre", "").strip():
+        stmt = stmt.join(Centre, Department.centre_id == Centre.id).where(
+            Centre.code == request.args["centre"].strip())
     department = db.session.scalars(stmt.order_by(Department.centre_id).limit(1)).first()
     if department is None:
         abort(404)

@@ -24,7 +24,7 @@ REFRESH_SECONDS = 60
 def _board_context():
     centre = centre_for_page()
     code = request.args.get("department", "").strip()
-    department = department_or_404(code, centre) if code else None
+    department = department_or_404(code) if code else None
     if department is not None and department.centre_id != centre.id:
         centre = department.centre
     board = build_board(centre, current_user, utcnow(),

@@ -71,8 +71,7 @@ def month_sheet_index():
 @bp.route("/departments/<code>/<month>")
 @roles_required(*SHEET_ROLES)
 def month_sheet(code: str, month: str):
-    centre = centre_for_page()
-    department = department_or_404(code, centre)
+    department = department_or_404(code)
     first = month_or_404(month)
     sheet = department_month(current_user, department, first)
     return render_template("attendance/month_sheet.html", sheet=sheet, department=department,

@@ -24,11 +24,10 @@ LABELS = {"session_label": reports.session_label, "status_label": reports.status
 
 def _scope():
     """The centre and the departments a report covers (``?department=CODE`` narrows it)."""
-    centre = centre_for_page()
     code = request.args.get("department", "").strip()
     if code:
-        department_or_404(code, centre)
-    return centre, code or None
+        return department_or_404(code).centre, code
+    return centre_for_page(), None
 
 
 def _export_args(centre, code, **period) -> dict:
