@@ -100,7 +100,8 @@ def seed_demo_attendance(centre: Centre, users: dict, shared: random.Random) -> 
     unit = [p for p in staff if lead is not None and p.department_id == lead.department_id]
     taker, substitute = (unit[1], unit[2]) if len(unit) >= 3 else (None, None)
     cover_days = sorted({_weekday_before(today, 2, 1), _weekday_before(today, 2, 2)})
-    others = [p for p in staff if p not in (own, taker, substitute)]
+    others = [p for p in staff if p not in (own, taker, substitute)
+              and not leave_ops.needs_substitute(p)] or [own]
     plan = [  # (person, type, first, half, last, half, reason)
         (others[3 % len(others)], LeaveType.annual, _weekday_before(today, 3, 2), "am",
          _weekday_before(today, 3, 3), "pm", "年休假,回老家探亲"),
