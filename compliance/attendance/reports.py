@@ -121,8 +121,14 @@ def is_pending(record, today: date | None) -> bool:
     """A rostered session of today or later without any punch yet: stored as ``absent`` (the
     rules judge whole sessions), but not an absence until its day is over."""
     return today is not None and record.day >= today and \
-        record.status is SessionStatus.absent and record.clock_in is None and \
-        record.clock_out is None
+        record.status is SessionStatus.absent and not _punched(record)
+
+
+def _punched(record) -> bool:
+    punched = getattr(record, "punched", None)  # a SessionRow says it in one column
+    if punched is not None:
+        return bool(punched)
+    return record.clock_in is not None or record.clock_out is not None
 
 
 def session_code(record, code: dict[str, str], today: date | None = None) -> str:
@@ -272,15 +278,72 @@ def visible_departments(user, centre: Centre | None = None, code: str | None = N
     return list(db.session.scalars(stmt))
 
 
-def _records(user, department_ids: list[int], first: date, last: date, *where):
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A stored session result as the reports count it: plain values read without
+    SQLAlchemy's per-row type processing (a month of a large centre holds a hundred thousand
+    of them; the few anomalies are read again with their clock times)."""
+
+    staff_id: int
+    department_id: int
+    day: date
+    session: str
+    position: int
+    status: SessionStatus
+    issues: str
+    late_minutes: int
+    early_minutes: int
+    extended_minutes: int
+    leave_type: str | None
+    punched: bool
+
+    @property
+    def issue_list(self) -> tuple[str, ...]:
+        return tuple(i for i in self.issues.split(",") if i) if self.issues else ()
+
+
+def _in_scope(user, department_ids: list[int], first: date, last: date):
+    return (SessionRecord.visible_clause(user), SessionRecord.department_id.in_(department_ids),
+            SessionRecord.day.between(first, last))
+
+
+def _records(user, department_ids: list[int], first: date, last: date) -> list[SessionRow]:
+    from ..scoring.gather import as_date, raw
+
     if not department_ids:
         return []
+    r = SessionRecord
+    stmt = (sa.select(r.staff_id, r.department_id, raw(r.day), r.session, r.position,
+                      raw(r.status), r.issues, r.late_minutes, r.early_minutes,
+                      r.extended_minutes, r.leave_type,
+                      sa.or_(r.clock_in.is_not(None), r.clock_out.is_not(None)))
+            .where(*_in_scope(user, department_ids, first, last))
+            .order_by(r.day, r.staff_id, r.position))
+    days: dict = {}
+    statuses = {s.value: s for s in SessionStatus}
+    out = []
+    for (staff_id, department_id, day, session, position, status, issues, late, early,
+         extended, leave_type, punched) in db.session.connection().execute(stmt):
+        if day not in days:
+            days[day] = as_date(day)
+        out.append(SessionRow(staff_id, department_id, days[day], session, position or 0,
+                              statuses[status], issues or "", late or 0, early or 0,
+                              extended or 0, leave_type, bool(punched)))
+    return out
+
+
+def _anomaly_records(user, department_ids: list[int], first: date, last: date):
+    """The abnormal and absent sessions with their clock times, by (department, person)."""
+    found: dict[tuple[int, int], list] = defaultdict(list)
+    if not department_ids:
+        return found
     stmt = (sa.select(SessionRecord)
-            .where(SessionRecord.visible_clause(user),
-                   SessionRecord.department_id.in_(department_ids),
-                   SessionRecord.day.between(first, last), *where)
-            .order_by(SessionRecord.day, SessionRecord.staff_id, SessionRecord.position))
-    return list(db.session.scalars(stmt))
+            .where(*_in_scope(user, department_ids, first, last),
+                   SessionRecord.status.in_([SessionStatus.abnormal, SessionStatus.absent]))
+            .order_by(SessionRecord.day, SessionRecord.position))
+    for record in db.session.scalars(stmt):
+        found[(record.department_id, record.staff_id)].append(record)
+    return found
 
 
 def _people(department_ids: list[int], records) -> dict[int, list[Staff]]:
@@ -304,8 +367,8 @@ def _people(department_ids: list[int], records) -> dict[int, list[Staff]]:
     return found
 
 
-def anomaly_of(record, staff: Staff | None = None) -> Anomaly:
-    return Anomaly(record.day, record.session, staff or record.staff, record.status,
+def anomaly_of(record, staff: Staff) -> Anomaly:
+    return Anomaly(record.day, record.session, staff, record.status,
                    record.issue_list,
                    record.late_minutes, record.early_minutes, record.clock_in, record.clock_out)
 
@@ -344,6 +407,7 @@ def department_periods(user, departments: list[Department], first: date, last: d
     anomalies in date order. ``everyone`` False keeps only people with an anomaly."""
     ids = [d.id for d in departments]
     records = _records(user, ids, first, last)
+    anomalous = _anomaly_records(user, ids, first, last)
     code = codes()
     by_person: dict[int, list] = defaultdict(list)
     for record in records:
@@ -362,10 +426,11 @@ def department_periods(user, departments: list[Department], first: date, last: d
             for record in own:
                 totals.add(record, today)
                 per_day[record.day].append(record)
-                if is_anomaly(record, today):
-                    part.anomalies.append(anomaly_of(record, person))
             if not everyone and not totals.anomalies:
                 continue
+            part.anomalies += [anomaly_of(record, person)
+                               for record in anomalous.get((department.id, person.id), ())
+                               if is_anomaly(record, today)]
             totals.people = 1
             part.totals.absorb(totals)
             part.people.append(PersonMonth(person, {d: day_code(rs, code, today)
