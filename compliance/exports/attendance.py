@@ -26,6 +26,7 @@ from marshmallow import ValidationError, fields, validates
 from ..api.schemas import StrictSchema, code_field
 from ..attendance import reports
 from ..auth.models import Role
+from ..errors import Invalid
 from ..extensions import db
 from ..org.models import Centre
 from . import ExportFile, register_export
@@ -57,7 +58,11 @@ def _centre(user, query) -> Centre | None:
     code = query.get("centre_code")
     if user.centre_id is not None or not code:
         return user.centre
-    return db.session.scalars(sa.select(Centre).where(Centre.code == code)).first()
+    centre = db.session.scalars(sa.select(Centre).where(Centre.code == code)).first()
+    if centre is None:
+        message = _("Unknown centre %(code)s.", code=code)
+        raise Invalid(message, {"centre_code": message})
+    return centre
 
 
 def _centre_name(user, departments) -> str:

@@ -99,3 +99,18 @@ def test_the_lead_gets_their_unit_and_bad_queries_are_refused(client, world):
     book = _book(client.get("/api/v1/exports/weekly-bulletin.xlsx?date=2026-03-02",
                             headers=other))
     assert book.sheetnames == ["汇总", "乙综合科"] and not _rows(book["乙综合科"])
+
+
+def test_a_login_of_every_centre_names_the_centre(client, world):
+    build_week(world)
+    headers = api_token(client, "root")
+    book = _book(client.get("/api/v1/exports/attendance-month.xlsx?month=2026-03"
+                            "&centre_code=CB", headers=headers))
+    assert book.sheetnames == ["汇总", "乙综合科"]
+    everything = _book(client.get("/api/v1/exports/attendance-month.xlsx?month=2026-03",
+                                  headers=headers))
+    assert everything.sheetnames == ["汇总", "市税务局", "综合受理科", "乙综合科"]
+    assert [c.value for c in everything["汇总"][2]][0] == "中心"
+    bad = client.get("/api/v1/exports/attendance-month.xlsx?month=2026-03&centre_code=NOPE",
+                     headers=headers)
+    assert bad.status_code == 400 and "centre_code" in bad.get_json()["error"]["fields"]
