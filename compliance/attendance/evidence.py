@@ -186,6 +186,9 @@ def person_day(staff: Staff, day: date) -> DayEvidence:
         .order_by(LeaveRequest.id)))
     own_approved = [leave for leave in leaves
                     if leave.staff_id == staff.id and leave.state.is_approved]
+    corrections = list(db.session.scalars(sa.select(PunchCorrection).where(
+        PunchCorrection.staff_id == staff.id, PunchCorrection.day == day)
+        .order_by(PunchCorrection.id)))
     windows = session_windows(definition, day, tz)
     sessions = []
     for session, window_opens, window_closes in windows:
@@ -193,8 +196,12 @@ def person_day(staff: Staff, day: date) -> DayEvidence:
         leave = next((leave for leave in own_approved
                       if inputs.leave_sessions([leave], day, definition).get(session.name)),
                      None)
+        why = _why(record, session, settings, leave, tz)
+        why += [_("The %(end)s %(at)s comes from approved punch correction #%(id)d.",
+                  end=c.kind.label, at=clock(c.at, tz, "%H:%M"), id=c.id)
+                for c in corrections if c.session == session.name and c.state.is_approved]
         sessions.append(SessionLine(session.name, session, window_opens, window_closes, record,
-                                    _why(record, session, settings, leave, tz)))
+                                    why))
     punches = list(db.session.scalars(sa.select(Punch).where(
         Punch.staff_id == staff.id, Punch.at >= opens, Punch.at < closes).order_by(Punch.at)))
     batches = {b.id: b for b in db.session.scalars(sa.select(PunchBatch).where(
@@ -209,9 +216,6 @@ def person_day(staff: Staff, day: date) -> DayEvidence:
                 "out" if record.clock_out == punch.at else None)
         lines.append(PunchLine(punch, owner.name if owner else None, used,
                                batches.get(punch.batch_id)))
-    corrections = list(db.session.scalars(sa.select(PunchCorrection).where(
-        PunchCorrection.staff_id == staff.id, PunchCorrection.day == day)
-        .order_by(PunchCorrection.id)))
     absences = list(db.session.scalars(sa.select(TemporaryAbsence).where(
         TemporaryAbsence.staff_id == staff.id, TemporaryAbsence.started_at < closes,
         sa.or_(TemporaryAbsence.ended_at.is_(None), TemporaryAbsence.ended_at > opens))

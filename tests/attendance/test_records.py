@@ -135,3 +135,18 @@ def test_who_may_open_which_record_page(app_ctx, world):
             if status != codes[index]:
                 wrong[(username, path)] = (status, codes[index])
     assert not wrong, wrong
+
+
+def test_an_approved_correction_is_named_in_the_evidence(world):
+    build_week(world)
+    from compliance.attendance.compute import recompute
+    from compliance.attendance.requests import PunchCorrection, RequestState
+
+    correction = db.session.scalars(sa.select(PunchCorrection)).one()
+    assert not any("补卡" in line for line in person_day(world.bob, TUE).sessions[0].why)
+    correction.state = RequestState.approved
+    recompute(world.bob, {TUE})
+    db.session.commit()
+    am = person_day(world.bob, TUE).sessions[0]
+    assert am.record.status.value == "normal"
+    assert f"签退 12:00 由已批准的补卡 #{correction.id} 补记。" in am.why
