@@ -57,7 +57,8 @@ def weekly_bulletin(day: str):
     on = day_or_404(day)
     monday = reports.week_first(on)
     if monday != on:
-        return redirect(url_for(".weekly_bulletin", day=monday.isoformat(), **request.args))
+        args = {k: v for k, v in request.args.items() if k != "day"}
+        return redirect(url_for(".weekly_bulletin", day=monday.isoformat(), **args))
     centre, code = _scope()
     parts = reports.weekly_bulletin(
         current_user, reports.visible_departments(current_user, centre, code), monday)
