@@ -12,7 +12,18 @@ def init_app(app) -> None:
                    pages_roster)
     from .routes import bp
 
+    _init_reports()
     app.register_blueprint(bp)
     for module in (pages_roster, pages_board, pages_records, pages_requests, pages_reports,
                    pages_import):
         module.init_nav()
+
+
+def _init_reports() -> None:
+    """The report jobs, the attendance workbooks and the demo attendance."""
+    from ..demo import register_demo
+    from ..exports import attendance as _attendance_exports  # noqa: F401  (registers them)
+    from . import jobs as _attendance_jobs  # noqa: F401  (registers the scheduled jobs)
+    from .demo import seed_demo_attendance
+
+    register_demo(seed_demo_attendance)

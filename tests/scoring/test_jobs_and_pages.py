@@ -119,7 +119,8 @@ def test_the_explanation_links_every_deduction_and_reason_to_its_record(client, 
     page = client.get("/scores/quarterly/2026-Q1/S3").get_data(as_text=True)
     finding_url = f"/findings/{explained['finding'].id}"
     complaint_url = f"/cases/complaints/{explained['complaint'].id}"
-    day_url = "/scores/daily/2026-01-07/S3#day"
+    # the attendance pages offer the person's day (explain.ATTENDANCE_DAY_ENDPOINT)
+    day_url = "/attendance/people/S3/days/2026-01-07"
     assert page.count(finding_url) >= 2  # the deduction and the 十不准 reason
     assert complaint_url in page and day_url in page
     assert "上午：迟到 12 分钟" in page
