@@ -46,7 +46,7 @@ run: $(VENV)/.runtime translations
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev translations browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(VENV)/.dev translations wrk
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
