@@ -117,8 +117,8 @@ def _person_choices(people) -> list[tuple[str, str]]:
     return [(s.staff_no, f"{s.staff_no} {s.name}") for s in people]
 
 
-def _safe_next(default: str) -> str:
-    target = request.form.get("next") or ""
+def _safe_next(target: str | None, default: str) -> str:
+    target = target or ""
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
@@ -248,7 +248,7 @@ def leave_decide(leave_id: int):
     item = _load(LeaveRequest, leave_id)
     prefix, action = _action(f"leave{item.id}", f"cancel{item.id}")
     form = DecisionForm(prefix=prefix)
-    back = _safe_next(url_for(".leave_detail", leave_id=item.id))
+    back = _safe_next(form.next.data, url_for(".leave_detail", leave_id=item.id))
     if not form.validate_on_submit():
         abort(400)
     note = form.note.data or ""
@@ -368,7 +368,7 @@ def correction_decide(correction_id: int):
     item = _load(PunchCorrection, correction_id)
     prefix, action = _action(f"corr{item.id}", f"cancelc{item.id}")
     form = DecisionForm(prefix=prefix)
-    back = _safe_next(url_for(".correction_detail", correction_id=item.id))
+    back = _safe_next(form.next.data, url_for(".correction_detail", correction_id=item.id))
     if not form.validate_on_submit():
         abort(400)
     note = form.note.data or ""
