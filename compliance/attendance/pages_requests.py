@@ -210,13 +210,16 @@ def leave_new():
                            ), status
 
 
-def _leave_forms(item: LeaveRequest) -> dict:
+def _leave_forms(item: LeaveRequest, with_free: bool = True) -> dict:
+    """The decision forms the user may use on a request. ``with_free``: offer every free
+    substitute (the detail page); the queue offers only the one named in the request."""
     forms = {}
     if item.state.is_pending and item.can_decide(current_user):
         form = DecisionForm(prefix=f"leave{item.id}")
         if leave.needs_substitute(item.staff):
+            free = leave.free_substitutes(item) if with_free else []
             form.substitute_staff_no.choices = [("", "—")] + _person_choices(
-                leave.free_substitutes(item))
+                s for s in free if s.id != item.substitute_id)
             if item.substitute is not None:
                 form.substitute_staff_no.choices.insert(
                     1, (item.substitute.staff_no, f"{item.substitute.staff_no} "
@@ -407,7 +410,7 @@ def approvals():
         .order_by(PunchCorrection.id).limit(LIST_LIMIT)) if c.can_decide(current_user)]
     return render_template(
         "attendance/approvals.html",
-        leaves=[(r, _leave_forms(r).get("decide")) for r in leaves],
+        leaves=[(r, _leave_forms(r, with_free=False).get("decide")) for r in leaves],
         corrections=[(c, _correction_forms(c).get("decide"),
                       corrections.cap_use(c.staff, c.day)) for c in pending])
 
