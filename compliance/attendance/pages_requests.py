@@ -216,7 +216,7 @@ def _leave_forms(item: LeaveRequest, with_free: bool = True) -> dict:
     forms = {}
     if item.state.is_pending and item.can_decide(current_user):
         form = DecisionForm(prefix=f"leave{item.id}")
-        if leave.needs_substitute(item.staff):
+        if leave.needs_substitute(item.staff) and (with_free or item.substitute is not None):
             free = leave.free_substitutes(item) if with_free else []
             form.substitute_staff_no.choices = [("", "—")] + _person_choices(
                 s for s in free if s.id != item.substitute_id)
@@ -410,7 +410,8 @@ def approvals():
         .order_by(PunchCorrection.id).limit(LIST_LIMIT)) if c.can_decide(current_user)]
     return render_template(
         "attendance/approvals.html",
-        leaves=[(r, _leave_forms(r, with_free=False).get("decide")) for r in leaves],
+        leaves=[(r, _leave_forms(r, with_free=False).get("decide"),
+                 leave.needs_substitute(r.staff) and r.substitute is None) for r in leaves],
         corrections=[(c, _correction_forms(c).get("decide"),
                       corrections.cap_use(c.staff, c.day)) for c in pending])
 
