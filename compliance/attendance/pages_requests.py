@@ -148,7 +148,7 @@ def leave_list():
     rows = db.session.scalars(stmt.order_by(LeaveRequest.from_date.desc(),
                                             LeaveRequest.id.desc()).limit(LIST_LIMIT)).all()
     return _render("attendance/leave_list.html", rows=rows, state=state,
-                           states=list(RequestState))
+                   states=list(RequestState))
 
 
 def _leave_data(form: LeaveForm, people) -> leave.LeaveData:
@@ -168,9 +168,12 @@ def _substitute_choices(form: LeaveForm, people) -> tuple[list, Staff | None]:
     if staff is None or not leave.needs_substitute(staff) or not form.from_date.data \
             or not form.to_date.data or form.to_date.data < form.from_date.data:
         return [("", "—")], staff
-    probe = leave.LeaveData(staff, LeaveType(form.type.data or "personal"),
-                            form.from_date.data, HalfDay(form.from_session.data or "am"),
-                            form.to_date.data, HalfDay(form.to_session.data or "pm"), "")
+    try:
+        probe = leave.LeaveData(staff, LeaveType(form.type.data or "personal"),
+                                form.from_date.data, HalfDay(form.from_session.data or "am"),
+                                form.to_date.data, HalfDay(form.to_session.data or "pm"), "")
+    except ValueError:  # a made-up type or half day: the form's validation names it
+        return [("", "—")], staff
     free = leave.free_substitutes(probe)
     return [("", "—")] + _person_choices(free), staff
 
@@ -206,8 +209,7 @@ def leave_new():
         else:
             status = 400
     return _render("attendance/leave_form.html", form=form, staff=staff,
-                           needs_substitute=staff is not None and leave.needs_substitute(staff),
-                           ), status
+                   needs_substitute=staff is not None and leave.needs_substitute(staff)), status
 
 
 def _leave_forms(item: LeaveRequest, with_free: bool = True) -> dict:
@@ -241,7 +243,7 @@ def _leave_forms(item: LeaveRequest, with_free: bool = True) -> dict:
 def leave_detail(leave_id: int):
     item = _load(LeaveRequest, leave_id)
     return _render("attendance/leave_detail.html", item=item,
-                           forms=_leave_forms(item), uncovered=leave.uncovered_days(item))
+                   forms=_leave_forms(item), uncovered=leave.uncovered_days(item))
 
 
 @bp.route("/leave/<int:leave_id>/decide", methods=["POST"])
@@ -291,7 +293,7 @@ def correction_list():
     if current_user.is_staff and current_user.staff is not None:
         use = corrections.cap_use(current_user.staff, _centre_today())
     return _render("attendance/correction_list.html", rows=rows, state=state,
-                           states=list(RequestState), use=use)
+                   states=list(RequestState), use=use)
 
 
 def _session_choices(centre_id: int) -> list[tuple[str, str]]:
@@ -338,7 +340,7 @@ def correction_new():
         else:
             status = 400
     return _render("attendance/correction_form.html", form=form, staff=staff,
-                           use=use, month=(form.date.data or today).strftime("%Y-%m")), status
+                   use=use, month=(form.date.data or today).strftime("%Y-%m")), status
 
 
 def _correction_forms(item: PunchCorrection) -> dict:
@@ -361,8 +363,8 @@ def _correction_forms(item: PunchCorrection) -> dict:
 def correction_detail(correction_id: int):
     item = _load(PunchCorrection, correction_id)
     return _render("attendance/correction_detail.html", item=item,
-                           forms=_correction_forms(item),
-                           use=corrections.cap_use(item.staff, item.day))
+                   forms=_correction_forms(item),
+                   use=corrections.cap_use(item.staff, item.day))
 
 
 @bp.route("/corrections/<int:correction_id>/decide", methods=["POST"])
@@ -457,8 +459,8 @@ def away():
     limit = absences.notify_minutes(staff, current.started_at if current else
                                     utcnow())
     return _render("attendance/away.html", form=form, current=current, limit=limit,
-                           recent=[a for a in recent if local_date(a.started_at, tz) == today],
-                           tz=tz), status
+                   recent=[a for a in recent if local_date(a.started_at, tz) == today],
+                   tz=tz), status
 
 
 @bp.route("/absences", endpoint="absences")

@@ -190,6 +190,7 @@ def test_leave_pages_file_show_and_decide(client, world, factory):
     page = client.get("/attendance/leave/new" + query).data.decode()
     substitutes = re.findall(r'<option value="(S\d)"', page.split("substitute_staff_no")[-1])
     assert "S4" in substitutes and "S2" not in substitutes  # bob is rostered: not free
+    assert client.get("/attendance/leave/new" + query + "&type=holiday").status_code == 200
     token = _form(client, "/attendance/leave/new")
     form = {"csrf_token": token, "staff_no": "S3", "type": "annual", "from_date": DAY.isoformat(),
             "from_session": "am", "to_date": DAY.isoformat(), "to_session": "pm",
