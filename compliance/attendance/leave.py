@@ -21,6 +21,7 @@ from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid
 from ..extensions import db
 from ..org.models import Employment, Staff
+from .access import check_may_file
 from .compute import recompute
 from .models import RosterEntry, join_sessions
 from .requests import HalfDay, LeaveRequest, LeaveType, RequestState
@@ -159,8 +160,12 @@ def _check_request(data: LeaveData, exclude_id: int | None = None) -> None:
             raise Invalid(problems[0], {"substitute_staff_no": " ".join(problems)})
 
 
-def request_leave(data: LeaveData) -> LeaveRequest:
-    """A person (or someone acting for them) asks for leave; it waits for a decision."""
+def request_leave(data: LeaveData, user=None) -> LeaveRequest:
+    """A person (or someone acting for them) asks for leave; it waits for a decision. With
+    ``user``: staff file only for themselves, a unit lead for their department, HR for
+    their centre (``access.may_file_for``)."""
+    if user is not None:
+        check_may_file(user, data.staff)
     _check_request(data)
     user_id, _actor = current_actor()
     leave = LeaveRequest(
@@ -182,13 +187,20 @@ def _decided(leave: LeaveRequest, state: RequestState, note: str) -> None:
     leave.decision_note = (note or "").strip()
 
 
-def approve(leave: LeaveRequest, user, note: str = "") -> LeaveRequest:
+def approve(leave: LeaveRequest, user, note: str = "",
+            substitute: Staff | None = None) -> LeaveRequest:
     """The unit lead of the person's department or HR approves a pending request. Seconded
-    staff's leave needs a free substitute, who is rostered into its sessions."""
+    staff's leave needs a free substitute, who is rostered into its sessions; the decider
+    may name (or change) the substitute with the approval."""
     if not leave.can_decide(user):
         raise Forbidden(_("Only the unit lead of the person's department or HR decides."))
     if not leave.state.is_pending:
         raise Conflict(_("Only a pending request can be approved."), code="illegal_state")
+    if substitute is not None and substitute.id != leave.substitute_id:
+        problems = substitute_problems(leave, substitute, leave.id)
+        if problems:
+            raise Invalid(problems[0], {"substitute_staff_no": " ".join(problems)})
+        leave.substitute_id, leave.substitute = substitute.id, substitute
     if needs_substitute(leave.staff) and leave.substitute is None:
         message = _("Leave of seconded staff needs a substitute before it is approved.")
         raise Invalid(message, {"substitute_staff_no": message})
@@ -222,31 +234,30 @@ def covering_in(leave: LeaveRequest) -> str | None:
 
 
 def reject(leave: LeaveRequest, user, note: str) -> LeaveRequest:
-    """Refuse a pending request, or withdraw an approval (its covers go)."""
+    """Refuse a pending request, with the reason. A request is decided once: an approved
+    one is withdrawn with ``cancel`` (its covers go), not rejected."""
     if not leave.can_decide(user):
         raise Forbidden(_("Only the unit lead of the person's department or HR decides."))
-    if leave.state not in (RequestState.pending, RequestState.approved):
-        raise Conflict(_("Only a pending or approved request can be rejected."),
-                       code="illegal_state")
+    if not leave.state.is_pending:
+        raise Conflict(_("Only a pending request can be rejected."), code="illegal_state")
     if not (note or "").strip():
         message = _("Give the reason for the decision.")
         raise Invalid(message, {"note": message})
-    was_approved = leave.state.is_approved
     _decided(leave, RequestState.rejected, note)
     db.session.flush()
-    if was_approved:
-        touched = remove_covers(leave)
-        _recompute(leave, touched)
     return leave
 
 
 def cancel(leave: LeaveRequest, user, note: str = "") -> LeaveRequest:
-    """The person withdraws their own request (or a decider does); covers go."""
+    """The person withdraws their own pending request; a decider may also withdraw an
+    approved one (its covers go)."""
     if not leave.can_cancel(user):
         raise Forbidden(_("Only the person or a decider can cancel this request."))
     if leave.state not in (RequestState.pending, RequestState.approved):
         raise Conflict(_("Only a pending or approved request can be cancelled."),
                        code="illegal_state")
+    if leave.state.is_approved and not leave.can_decide(user):
+        raise Forbidden(_("Approved leave is withdrawn by the unit lead or HR."))
     was_approved = leave.state.is_approved
     _decided(leave, RequestState.cancelled, note)
     db.session.flush()
@@ -352,3 +363,14 @@ def covers_for_roster_change(staff_id: int, days: set[date]) -> dict[int, set[da
         for person, changed in sync_covers(leave).items():
             touched[person] |= changed
     return touched
+
+
+def free_substitutes(data: LeaveData | LeaveRequest, limit: int = 200) -> list[Staff]:
+    """Active people of the centre who could be the substitute of this leave (no
+    ``substitute_problems``): the leave-taker's department first, then by staff number."""
+    staff = data.staff
+    leave_id = data.id if isinstance(data, LeaveRequest) else None
+    candidates = db.session.scalars(sa.select(Staff).where(
+        Staff.centre_id == staff.centre_id, Staff.active, Staff.id != staff.id)
+        .order_by(Staff.department_id != staff.department_id, Staff.staff_no).limit(limit))
+    return [c for c in candidates if not substitute_problems(data, c, leave_id)]
