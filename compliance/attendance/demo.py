@@ -21,13 +21,11 @@ from ..db import utcnow
 from ..extensions import db
 from ..org.models import Centre, Staff
 from ..timeutil import at_local, local_today
+from . import absences, corrections
 from . import leave as leave_ops
-from .compute import recompute
 from .models import PunchSource
-from .punches import PunchIn, record_punches
 from .reports import days_between, week_first
-from .requests import (CorrectionKind, HalfDay, LeaveType, PunchCorrection, RequestState,
-                       TemporaryAbsence)
+from .requests import CorrectionKind, HalfDay, LeaveType
 from .roster import RosterLine, save_roster
 from .shifts import WEEKEND_DUTY
 
@@ -156,8 +154,9 @@ def seed_demo_attendance(centre: Centre, users: dict, shared: random.Random) -> 
     _leave(own, LeaveType.annual, today + timedelta(days=7), "am", today + timedelta(days=8),
            "pm", "年休假")  # pending, the staff login's own
 
-    _corrections(centre, own, today, hr)
-    _absences(centre, staff, today, now, own)
+    filer = users.get("staff") or hr  # the staff login files its own requests
+    _corrections(centre, own, today, hr, filer)
+    _absences(centre, staff, today, now, own, hr)
     db.session.flush()
 
 
@@ -197,46 +196,32 @@ def _device_punches(centre, staff, rostered, on_leave, today, now, rng, own) -> 
             for staff_id, at in rows[start:start + 5000]])
 
 
-def _corrections(centre, own, today, hr) -> None:
-    """An approved correction of the missing clock-out, and one waiting for a decision."""
-    tz = centre.timezone
+def _corrections(centre, own, today, hr, filer) -> None:
+    """An approved correction of the missing clock-out, and one waiting for a decision, filed
+    and decided through the service (the approved one is the corrected clock; no punch)."""
     tuesday = _weekday_before(today, 1, 1)
-    approved = PunchCorrection(
-        centre_id=centre.id, staff_id=own.id, department_id=own.department_id, day=tuesday,
-        session="am", kind=CorrectionKind.out, at=at_local(tuesday, time(12, 2), tz),
-        reason="下班时打卡机故障,未能打卡", state=RequestState.approved,
-        requested_by_id=None, decided_by_id=hr.id, decided_at=utcnow(),
-        decision_note="经核实打卡机当日故障")
-    db.session.add(approved)
-    db.session.flush()
-    record_punches([PunchIn(own, approved.at, PunchSource.correction, None)], now=utcnow(),
-                   correction_id=approved.id)
-    recompute(own, {tuesday})
+    audit.acting_as(filer.username, filer.id)
+    approved = corrections.request_correction(filer, corrections.CorrectionData(
+        own, tuesday, "am", CorrectionKind.out, time(12, 2), "下班时打卡机故障,未能打卡"))
+    audit.acting_as(hr.username, hr.id)
+    corrections.approve(approved, hr, "经核实打卡机当日故障")
     earlier = _weekday_before(today, 2, 4)
-    db.session.add(PunchCorrection(
-        centre_id=centre.id, staff_id=own.id, department_id=own.department_id, day=earlier,
-        session="pm", kind=CorrectionKind.in_, at=at_local(earlier, time(13, 20), tz),
-        reason="午间外出办理窗口业务,返回时忘记打卡", state=RequestState.pending))
-    db.session.flush()
+    audit.acting_as(filer.username, filer.id)
+    corrections.request_correction(filer, corrections.CorrectionData(
+        own, earlier, "pm", CorrectionKind.in_, time(13, 20), "午间外出办理窗口业务,返回时忘记打卡"))
+    audit.acting_as(hr.username, hr.id)
 
 
-def _absences(centre, staff, today, now, own) -> None:
-    """A temporary absence (暂离) of ten minutes last week, and one open now when the hall
-    is open, so the board shows someone away."""
+def _absences(centre, staff, today, now, own, filer) -> None:
+    """A temporary absence (暂离) of eight minutes last week, and one open now when the hall
+    is open, so the board shows someone away (recorded through the service, which
+    recomputes the days)."""
     tz = centre.timezone
     monday = _weekday_before(today, 1, 0)
-    db.session.add(TemporaryAbsence(
-        centre_id=centre.id, staff_id=own.id, department_id=own.department_id,
-        window_id=own.window_id, started_at=at_local(monday, time(10, 12), tz),
-        ended_at=at_local(monday, time(10, 20), tz), reason="协助帮办区群众填表"))
-    db.session.flush()
-    recompute(own, {monday})
+    gone = absences.start_absence(filer, own, at=at_local(monday, time(10, 12), tz),
+                                  reason="协助帮办区群众填表", now=now)
+    absences.end_absence(filer, gone, at=at_local(monday, time(10, 20), tz), now=now)
     opens, closes = at_local(today, time(9), tz), at_local(today, time(17, 30), tz)
     if today.weekday() < 5 and opens <= now < closes and len(staff) > 4:
-        person = staff[4]
-        db.session.add(TemporaryAbsence(
-            centre_id=centre.id, staff_id=person.id, department_id=person.department_id,
-            window_id=person.window_id, started_at=now - timedelta(minutes=6),
-            reason="去后台取材料"))
-        db.session.flush()
-        recompute(person, {today})
+        absences.start_absence(filer, staff[4], at=(now - timedelta(minutes=6)).replace(
+            microsecond=0), reason="去后台取材料", now=now)
