@@ -60,12 +60,14 @@ def test_day_page_shows_the_evidence(client, world):
     login(client, "hr_a")
     page = client.get("/attendance/people/S2/days/2026-03-03").get_data(as_text=True)
     assert "clock-0303.csv" in page and "GATE-1" in page and "打卡机故障" in page
+    assert '/attendance/corrections/' in page
     assert 'data-result="am"' in page and 'data-status="abnormal"' in page
     assert "早退 20 分钟" in page  # the "why" of the afternoon, in Chinese
     page = client.get("/attendance/people/S3/days/2026-03-02").get_data(as_text=True)
     assert 'data-status="absent"' in page and "迟到或早退超过 30 分钟" in page
     page = client.get("/attendance/people/S1/days/2026-03-04").get_data(as_text=True)
     assert 'data-leave="' in page and "探亲" in page
+    assert '/attendance/leave/' in page  # the request itself is one click away
     page = client.get("/attendance/people/S1/days/2026-03-07").get_data(as_text=True)
     assert "data-no-roster" in page and "当天无打卡记录" in page
 
