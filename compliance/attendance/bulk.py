@@ -31,6 +31,7 @@ from .rules import (
 
 SQLITE_BULK_CACHE_KIB = 256 * 1024  # page cache while loading (SQLite allocates it lazily)
 CHUNK_PEOPLE = 250  # people per round of queries: bounds memory on a year of a big centre
+POSTGRES_UPDATE_BATCH = 500  # changed rows updated one by one; more go through a temp table
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _US = 1_000_000
@@ -420,63 +421,82 @@ def _write(conn, ids: list[int], first: date, last: date, rows: list[tuple],
 def _write_postgres(cursor, table: str, id_list: str, first: date, last: date,
                     rows: list[tuple], wanted: dict[int, set[date]] | None,
                     instants: _Instants) -> None:
-    """The PostgreSQL side of :func:`_write`: the new rows are copied into a temporary table
-    and compared with the stored ones in SQL (fetching a year of rows costs more)."""
+    """The PostgreSQL side of :func:`_write`: the stored rows of the chunk are fetched in one
+    range query on the (staff, day, session) index, with only the compared columns and the
+    clock ends as whole microseconds since the epoch (no ``datetime`` per row), and compared
+    in Python; only the differences are written: changed rows updated by id, new rows
+    copied (``COPY``), stale rows deleted by id. Comparing in SQL instead (the new rows
+    copied into a temporary table and joined) costs the server a scan of the whole result
+    table per chunk."""
     text = instants.text
+    cursor.execute(
+        f"SELECT id, {', '.join(_COLUMNS[:10])}, "
+        "(extract(epoch FROM clock_in) * 1000000)::bigint, "
+        "(extract(epoch FROM clock_out) * 1000000)::bigint, "
+        f"{', '.join(_COLUMNS[12:])} FROM {table} WHERE staff_id IN ({id_list}) "
+        "AND day >= %s AND day <= %s", (first, last))
+    stored: dict[tuple, tuple] = {}
+    for row_id, *values in cursor.fetchall():
+        if wanted is None or values[3] in wanted.get(values[2], ()):
+            stored[(values[2], values[3], values[4])] = (row_id, tuple(values))
+    new: list[tuple] = []
+    changed: list[tuple] = []
+    pop = stored.pop
+    for r in rows:
+        clock_in, clock_out = r[10], r[11]
+        found = pop((r[2], r[3], r[4]), None)
+        if found is not None and found[1] == (
+                *r[:10],
+                clock_in * _US if clock_in.__class__ is int else _microseconds(clock_in),
+                clock_out * _US if clock_out.__class__ is int else _microseconds(clock_out),
+                *r[12:]):
+            continue
+        values = (*r[:10], text(clock_in) if clock_in.__class__ is int else clock_in,
+                  text(clock_out) if clock_out.__class__ is int else clock_out, *r[12:])
+        if found is None:
+            new.append(values)
+        else:
+            changed.append((found[0], *values))
+    if stored:
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)",
+                       ([row_id for row_id, _values in stored.values()],))
+    if changed:
+        _update_rows(cursor, table, changed)
+    if new:
+        _insert_rows(cursor, True, table, new)
 
-    def values(r):
-        return (*r[:10], text(r[10]) if r[10].__class__ is int else r[10],
-                text(r[11]) if r[11].__class__ is int else r[11], *r[12:])
 
-    names = ", ".join(_COLUMNS)
-    span = f"{table}.staff_id IN ({id_list}) AND {table}.day >= %s AND {table}.day <= %s"
-    cursor.execute(f"SELECT 1 FROM {table} WHERE {span} LIMIT 1", (first, last))
-    if cursor.fetchone() is None:  # nothing stored yet: a plain bulk load
-        if rows:
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(values(r))
+def _microseconds(value) -> int | None:
+    """A clock end of the general path (stored text) as whole microseconds since the epoch,
+    as :func:`_write_postgres` reads the stored ones (the fast path's epoch seconds × 10⁶)."""
+    if value is None:
+        return None
+    return (datetime.fromisoformat(value) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _update_rows(cursor, table: str, changed: list[tuple]) -> None:
+    """Write changed rows ``(id, *columns)`` in place: a few by ``executemany`` (pipelined),
+    many through a temporary table and one ``UPDATE … FROM`` (a rules change rewrites a
+    year of rows)."""
+    if len(changed) <= POSTGRES_UPDATE_BATCH:
+        assignments = ", ".join(f"{c} = %s" for c in _COLUMNS)
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s",
+                           [(*values, row_id) for row_id, *values in changed])
         return
     cursor.execute(
-        "CREATE TEMPORARY TABLE recompute_rows (centre_id INTEGER, department_id INTEGER, "
-        "staff_id INTEGER, day DATE, session VARCHAR(16), position INTEGER, "
-        "shift_code VARCHAR(32), window_id INTEGER, status VARCHAR(16), issues VARCHAR(64), "
-        "clock_in TIMESTAMPTZ, clock_out TIMESTAMPTZ, late_minutes INTEGER, "
-        "early_minutes INTEGER, extended_minutes INTEGER, away_minutes INTEGER, "
-        "leave_type VARCHAR(16))")
+        "CREATE TEMPORARY TABLE recompute_rows (id INTEGER, centre_id INTEGER, "
+        "department_id INTEGER, staff_id INTEGER, day DATE, session VARCHAR(16), "
+        "position INTEGER, shift_code VARCHAR(32), window_id INTEGER, status VARCHAR(16), "
+        "issues VARCHAR(64), clock_in TIMESTAMPTZ, clock_out TIMESTAMPTZ, "
+        "late_minutes INTEGER, early_minutes INTEGER, extended_minutes INTEGER, "
+        "away_minutes INTEGER, leave_type VARCHAR(16))")
     try:
-        with cursor.copy(f"COPY recompute_rows ({names}) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(values(r))
-        cursor.execute("ANALYZE recompute_rows")
-        same_key = (f"t.staff_id = {table}.staff_id AND t.day = {table}.day "
-                    f"AND t.session = {table}.session")
-        updated = [c for c in _COLUMNS if c not in ("staff_id", "day", "session")]
+        with cursor.copy(f"COPY recompute_rows (id, {', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for values in changed:
+                copy.write_row(values)
         cursor.execute(
-            f"UPDATE {table} SET {', '.join(f'{c} = t.{c}' for c in updated)} "
-            f"FROM recompute_rows t WHERE {same_key} AND "
-            f"({', '.join(f'{table}.{c}' for c in updated)}) IS DISTINCT FROM "
-            f"({', '.join(f't.{c}' for c in updated)})")
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM recompute_rows t "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_key})")
-        stale = f"NOT EXISTS (SELECT 1 FROM recompute_rows t WHERE {same_key})"
-        if wanted is None:
-            cursor.execute(f"DELETE FROM {table} WHERE {span} AND {stale}", (first, last))
-        else:
-            cursor.execute("CREATE TEMPORARY TABLE recompute_days (staff_id INTEGER, "
-                           "day DATE)")
-            try:
-                with cursor.copy("COPY recompute_days (staff_id, day) FROM STDIN") as copy:
-                    for staff_id, days in wanted.items():
-                        for day in days:
-                            copy.write_row((staff_id, day))
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE {span} AND EXISTS (SELECT 1 FROM "
-                    f"recompute_days d WHERE d.staff_id = {table}.staff_id "
-                    f"AND d.day = {table}.day) AND {stale}", (first, last))
-            finally:
-                cursor.execute("DROP TABLE recompute_days")
+            f"UPDATE {table} SET {', '.join(f'{c} = t.{c}' for c in _COLUMNS)} "
+            f"FROM recompute_rows t WHERE t.id = {table}.id")
     finally:
         cursor.execute("DROP TABLE recompute_rows")
 

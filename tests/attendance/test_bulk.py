@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from compliance.attendance.bulk import recompute_days, recompute_range
@@ -109,7 +110,10 @@ def test_only_the_given_days_change_and_stale_rows_go(world):
     assert days == {DAYS[0]}
 
 
-def test_a_changed_row_is_updated_in_place(world):
+@pytest.mark.parametrize("batch", [500, 0], ids=["one-by-one", "temporary-table"])
+def test_a_changed_row_is_updated_in_place(world, monkeypatch, batch):
+    # PostgreSQL writes a few changed rows one by one and many through a temporary table
+    monkeypatch.setattr("compliance.attendance.bulk.POSTGRES_UPDATE_BATCH", batch)
     save_roster(world.a.id, [RosterLine("S1", DAYS[0])])
     db.session.commit()
     before = {r.session: (r.id, r.status) for r in db.session.scalars(sa.select(SessionRecord))}
