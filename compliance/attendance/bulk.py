@@ -435,17 +435,19 @@ def _write_postgres(cursor, table: str, id_list: str, first: date, last: date,
         "(extract(epoch FROM clock_out) * 1000000)::bigint, "
         f"{', '.join(_COLUMNS[12:])} FROM {table} WHERE staff_id IN ({id_list}) "
         "AND day >= %s AND day <= %s", (first, last))
-    stored: dict[tuple, tuple] = {}
-    for row_id, *values in cursor.fetchall():
-        if wanted is None or values[3] in wanted.get(values[2], ()):
-            stored[(values[2], values[3], values[4])] = (row_id, tuple(values))
+    # (staff, day, session) → (id, *compared columns)
+    if wanted is None:
+        stored = {(v[3], v[4], v[5]): v for v in cursor.fetchall()}
+    else:
+        stored = {(v[3], v[4], v[5]): v for v in cursor.fetchall()
+                  if v[4] in wanted.get(v[3], ())}
     new: list[tuple] = []
     changed: list[tuple] = []
     pop = stored.pop
     for r in rows:
         clock_in, clock_out = r[10], r[11]
         found = pop((r[2], r[3], r[4]), None)
-        if found is not None and found[1] == (
+        if found is not None and found[1:] == (
                 *r[:10],
                 clock_in * _US if clock_in.__class__ is int else _microseconds(clock_in),
                 clock_out * _US if clock_out.__class__ is int else _microseconds(clock_out),
@@ -459,7 +461,7 @@ def _write_postgres(cursor, table: str, id_list: str, first: date, last: date,
             changed.append((found[0], *values))
     if stored:
         cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)",
-                       ([row_id for row_id, _values in stored.values()],))
+                       ([v[0] for v in stored.values()],))
     if changed:
         _update_rows(cursor, table, changed)
     if new:
