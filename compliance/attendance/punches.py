@@ -18,7 +18,8 @@ from ..errors import Invalid
 from ..extensions import db
 from ..org.models import Staff
 from ..timeutil import local_date
-from . import inputs
+from .. import audit
+from . import inputs, pending
 from .compute import recompute
 from .models import Punch, PunchSource
 
@@ -64,10 +65,12 @@ def duplicate_window(centre_id: int, at: datetime) -> timedelta:
 
 
 def record_punches(items: list[PunchIn], *, now: datetime, batch_id: int | None = None,
-                   correction_id: int | None = None, field_prefix: str = "punches"
-                   ) -> PunchOutcome:
+                   correction_id: int | None = None, field_prefix: str = "punches",
+                   defer: bool = False) -> PunchOutcome:
     """Store punches (already validated for access), dropping duplicates, and recompute the
-    days they touch. All or nothing: a punch in the future raises ``Invalid`` naming it."""
+    days they touch — or, with ``defer`` (the API), mark them pending (``pending.py``) for
+    the next reader or the settle job. All or nothing: a punch in the future raises
+    ``Invalid`` naming it."""
     for index, item in enumerate(items):
         field = f"{field_prefix}.{index}.at" if len(items) > 1 else "at"
         check_not_future(normalise_instant(item.at), now, field)
@@ -99,9 +102,53 @@ def record_punches(items: list[PunchIn], *, now: datetime, batch_id: int | None 
         db.session.flush()
         if own_created:
             tz = inputs.centre_zone(staff.centre_id)
-            recompute(staff, {local_date(p.at, tz) for p in own_created})
+            days = {local_date(p.at, tz) for p in own_created}
+            if defer:
+                pending.mark(db.session.connection(),
+                             [(staff.centre_id, staff_id, day) for day in days])
+            else:
+                recompute(staff, days)
         created.extend(own_created)
     return PunchOutcome(len(created), duplicates, created)
+
+
+_PUNCH = Punch.__table__
+
+
+def record_api_punch(*, centre_id: int, staff_id: int, at: datetime, source: PunchSource,
+                     device: str | None) -> bool:
+    """The clock-in API's single punch, lean: Core statements in the request's transaction —
+    one indexed range query for a stored punch within the duplicate window, the insert, its
+    audit entry and the day marked pending (no recompute on the request path). Returns False
+    for a duplicate (nothing stored).
+
+    The audit entry is the same one the ORM hook writes for a ``Punch`` created through the
+    session (action ``create``, entity ``punch``, the row's columns as ``after``), appended
+    to the hash chain with ``audit.append``: every punch stays accountable one by one, and
+    ``audit-verify`` checks it like any other entry."""
+    at = normalise_instant(at)
+    window = duplicate_window(centre_id, at)
+    connection = db.session.connection()
+    if connection.execute(sa.select(_PUNCH.c.id).where(
+            _PUNCH.c.staff_id == staff_id, _PUNCH.c.at >= at - window,
+            _PUNCH.c.at <= at + window).limit(1)).first() is not None:
+        return False
+    values = {"centre_id": centre_id, "staff_id": staff_id, "at": at, "source": source,
+              "device": device, "batch_id": None, "correction_id": None}
+    punch_id = connection.execute(_PUNCH.insert().values(**values)
+                                  .returning(_PUNCH.c.id)).scalar_one()
+    entry = audit._base_entry("create", Punch.__tablename__, str(punch_id), centre_id)
+    after = {"id": punch_id, **values}
+    entry.update(before=None, after={key: audit._plain(after[attr.key])
+                                     for key, attr in _AUDITED_COLUMNS})
+    audit.append(connection, [entry])
+    day = local_date(at, inputs.centre_zone(centre_id))
+    pending.mark(connection, [(centre_id, staff_id, day)])
+    return True
+
+
+# (audit key, column attribute) in the order the ORM hook's snapshot lists them
+_AUDITED_COLUMNS = [(attr.key, attr) for attr in sa.inspect(Punch).column_attrs]
 
 
 def clock(staff: Staff, *, now: datetime, device: str | None = None) -> PunchOutcome:
