@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import lru_cache
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -36,6 +37,7 @@ from .models import PendingDay
 _TABLE = PendingDay.__table__
 
 
+@lru_cache(maxsize=None)
 def _upsert(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -115,8 +115,8 @@ def record_punches(items: list[PunchIn], *, now: datetime, batch_id: int | None 
 _PUNCH = Punch.__table__
 
 
-def record_api_punch(*, centre_id: int, staff_id: int, at: datetime, source: PunchSource,
-                     device: str | None) -> bool:
+def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: datetime,
+                     source: PunchSource, device: str | None) -> bool:
     """The clock-in API's single punch, lean: Core statements in the request's transaction —
     one indexed range query for a stored punch within the duplicate window, the insert, its
     audit entry and the day marked pending (no recompute on the request path). Returns False
@@ -126,8 +126,12 @@ def record_api_punch(*, centre_id: int, staff_id: int, at: datetime, source: Pun
     session (action ``create``, entity ``punch``, the row's columns as ``after``), appended
     to the hash chain with ``audit.append``: every punch stays accountable one by one, and
     ``audit-verify`` checks it like any other entry."""
+    from ..scoring.store import rules_for
+
     at = normalise_instant(at)
-    window = duplicate_window(centre_id, at)
+    day = local_date(at, timezone_name)
+    window = timedelta(
+        seconds=rules_for(centre_id, day).attendance.duplicate_punch_seconds)
     connection = db.session.connection()
     if connection.execute(sa.select(_PUNCH.c.id).where(
             _PUNCH.c.staff_id == staff_id, _PUNCH.c.at >= at - window,
@@ -139,16 +143,14 @@ def record_api_punch(*, centre_id: int, staff_id: int, at: datetime, source: Pun
                                   .returning(_PUNCH.c.id)).scalar_one()
     entry = audit._base_entry("create", Punch.__tablename__, str(punch_id), centre_id)
     after = {"id": punch_id, **values}
-    entry.update(before=None, after={key: audit._plain(after[attr.key])
-                                     for key, attr in _AUDITED_COLUMNS})
+    entry.update(before=None, after={key: audit._plain(after[key]) for key in _COLUMNS})
     audit.append(connection, [entry])
-    day = local_date(at, inputs.centre_zone(centre_id))
     pending.mark(connection, [(centre_id, staff_id, day)])
     return True
 
 
-# (audit key, column attribute) in the order the ORM hook's snapshot lists them
-_AUDITED_COLUMNS = [(attr.key, attr) for attr in sa.inspect(Punch).column_attrs]
+# the keys of the ORM hook's snapshot of a Punch (its attributes are named as its columns)
+_COLUMNS = [column.key for column in _PUNCH.columns]
 
 
 def clock(staff: Staff, *, now: datetime, device: str | None = None) -> PunchOutcome:
