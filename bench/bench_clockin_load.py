@@ -9,8 +9,9 @@ API (a centre's department, window, 2,000 staff from one staff-list import, yest
 roster, an API token); then wrk (Debian package ``wrk``) drives
 
 * the product: ``POST /api/v1/punches`` with a bearer token — token check, person lookup,
-  60-second de-duplication, the insert, the audit entry and the recompute of the person's
-  day, one transaction per request;
+  60-second de-duplication, the insert, the audit entry and the person's day marked pending
+  (recomputed by the next reader of results or the settle job, ``attendance/pending.py``),
+  one transaction per request;
 * the baseline: ``bench/bare_app.py`` — Flask, one INSERT with the raw driver, one commit —
   with the same gunicorn settings on the same database.
 
@@ -263,6 +264,7 @@ def main() -> int:
         rows = bench_engine(engine, args)
         baseline, product = rows
         share = product["rps"] / baseline["rps"]
+        print(f"{engine:<11} load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for row in rows:
             print(f"{row['engine']:<11} {row['target']:<24} {row['rps']:>8.0f} req/s  "
                   f"p50 {row['p50']:6.1f} ms  p90 {row['p90']:6.1f} ms  "

@@ -133,14 +133,12 @@ def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: d
     window = timedelta(
         seconds=rules_for(centre_id, day).attendance.duplicate_punch_seconds)
     connection = db.session.connection()
-    if connection.execute(sa.select(_PUNCH.c.id).where(
-            _PUNCH.c.staff_id == staff_id, _PUNCH.c.at >= at - window,
-            _PUNCH.c.at <= at + window).limit(1)).first() is not None:
+    if connection.execute(_NEAR, {"staff": staff_id, "lo": at - window,
+                                  "hi": at + window}).first() is not None:
         return False
     values = {"centre_id": centre_id, "staff_id": staff_id, "at": at, "source": source,
               "device": device, "batch_id": None, "correction_id": None}
-    punch_id = connection.execute(_PUNCH.insert().values(**values)
-                                  .returning(_PUNCH.c.id)).scalar_one()
+    punch_id = connection.execute(_INSERT, values).scalar_one()
     entry = audit._base_entry("create", Punch.__tablename__, str(punch_id), centre_id)
     after = {"id": punch_id, **values}
     entry.update(before=None, after={key: audit._plain(after[key]) for key in _COLUMNS})
@@ -149,6 +147,11 @@ def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: d
     return True
 
 
+# built once (the statements of the hot path; their parameters bound at execution)
+_NEAR = (sa.select(_PUNCH.c.id).where(_PUNCH.c.staff_id == sa.bindparam("staff"),
+                                      _PUNCH.c.at >= sa.bindparam("lo"),
+                                      _PUNCH.c.at <= sa.bindparam("hi")).limit(1))
+_INSERT = _PUNCH.insert().returning(_PUNCH.c.id)
 # the keys of the ORM hook's snapshot of a Punch (its attributes are named as its columns)
 _COLUMNS = [column.key for column in _PUNCH.columns]
 
