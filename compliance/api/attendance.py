@@ -29,11 +29,13 @@ from ..attendance.roster import RosterLine, save_roster
 from ..attendance.roster_import import import_roster
 from ..auth.models import Role
 from ..auth.permissions import MANAGERS, centre_clause, check_access
-from ..db import utcnow
+from ..db import READ_FIRST_ENDPOINTS, begin_write_phase, utcnow
 from ..errors import Forbidden, Invalid
 from ..extensions import db
 from ..importing import ImportFileError
 from ..org.models import Centre, Department, Staff
+from ..scoring.store import rules_for
+from ..timeutil import local_date
 from . import ApiBlueprint, requires
 from .errors import import_rejected
 from .org import ImportFile, ImportReportOut, target_centre
@@ -333,7 +335,11 @@ def post_punches(body):
     items = [PunchIn(people[r["staff_no"]], r["at"], PunchSource(r.get("source") or "api"),
                      r.get("device")) for r in rows]
     user_id = current_user.id
+    begin_write_phase()
     return committed_with_retry(lambda: _store_punches(items, now, single, user_id))
+
+
+READ_FIRST_ENDPOINTS.add(f"{blp.name}.post_punches")
 
 
 def _post_one_punch(body) -> dict:
@@ -354,6 +360,8 @@ def _post_one_punch(body) -> dict:
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     source = PunchSource(body.get("source") or "api")
+    rules_for(found.centre_id, local_date(body["at"], found.timezone))  # read (and kept) now
+    begin_write_phase()
 
     def store():
         created = record_api_punch(centre_id=found.centre_id, timezone_name=found.timezone,
