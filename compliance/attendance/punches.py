@@ -139,11 +139,13 @@ def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: d
     values = {"centre_id": centre_id, "staff_id": staff_id, "at": at, "source": source,
               "device": device, "batch_id": None, "correction_id": None}
     punch_id = connection.execute(_INSERT, values).scalar_one()
+    # the pending mark before the audit entry: on PostgreSQL the entry takes the chain's lock,
+    # held until the commit, so it is held for the least work
+    pending.mark(connection, [(centre_id, staff_id, day)])
     entry = audit._base_entry("create", Punch.__tablename__, str(punch_id), centre_id)
     after = {"id": punch_id, **values}
     entry.update(before=None, after={key: audit._plain(after[key]) for key in _COLUMNS})
     audit.append(connection, [entry])
-    pending.mark(connection, [(centre_id, staff_id, day)])
     return True
 
 

@@ -149,3 +149,30 @@ def test_each_api_punch_is_audited_and_the_chain_verifies(app, client, world, cl
     assert verify_chain()[1] is None
     result = app.test_cli_runner().invoke(args=["audit-verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_on_sqlite_the_punch_holds_the_write_lock_only_to_write(app, client, world,
+                                                                 clock_at_day):
+    """The token check and the lookups run in a plain BEGIN; BEGIN IMMEDIATE (SQLite's one
+    write lock) comes only right before the duplicate check and the insert."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    roster(world.alice)
+    hr = api_token(client, "hr_a")
+    db.session.commit()
+    db.session.close()  # (the tests share the app's session: no transaction left open)
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.split()[0:2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        _punch_api(client, hr, 8, 55)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    begins = [i for i, words in enumerate(seen) if words[0] == "BEGIN"]
+    assert [seen[i] for i in begins] == [["BEGIN"], ["BEGIN", "IMMEDIATE"]], seen
+    reads, writes = seen[begins[0] + 1:begins[1]], seen[begins[1] + 1:]
+    assert all(words[0] == "SELECT" for words in reads) and len(reads) >= 2  # token, person
+    assert ["INSERT", "INTO"] in writes
