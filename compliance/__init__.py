@@ -170,5 +170,9 @@ def _configure_engine(engine) -> None:
     def _on_begin(connection):
         from flask import has_request_context
 
-        read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        from .db import READ_FIRST_ENDPOINTS
+
+        read_only = has_request_context() and (
+            request.method in ("GET", "HEAD", "OPTIONS")
+            or (request.endpoint in READ_FIRST_ENDPOINTS and not g.get("_write_phase")))
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

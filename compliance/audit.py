@@ -170,8 +170,9 @@ def append(connection, entries: list[dict]) -> None:
         digest = entry_hash(_hashed_fields(entry), prev)
         rows.append({**entry, "prev_hash": prev, "hash": digest})
         prev = digest
+    insert = table.insert()
     for row in rows:  # one by one: ids must follow chain order on every engine
-        connection.execute(table.insert().values(**row))
+        connection.execute(insert, row)
 
 
 def _base_entry(action: str, entity: str, entity_id: str | None, centre_id: int | None) -> dict:

@@ -61,6 +61,31 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
     )
 
 
+# Endpoints whose requests read first and then write in a transaction of their own
+# (``begin_write_phase``): on SQLite their first transaction is a plain BEGIN, so the token
+# check, the lookups and the body's validation do not hold the database's single write lock
+# (the clock-in API under load, issue 8). Any other writing request takes the lock at its
+# first statement (BEGIN IMMEDIATE, see ``compliance._configure_engine``).
+READ_FIRST_ENDPOINTS: set[str] = set()
+
+
+def begin_write_phase() -> None:
+    """For a ``READ_FIRST_ENDPOINTS`` view: end the reading transaction (it wrote nothing)
+    so that the next statement opens the writing one. The request's actor is kept for the
+    audit (the session's objects expire with the transaction). No-op elsewhere than SQLite
+    (PostgreSQL takes row locks as it writes)."""
+    from flask import g
+
+    from . import audit
+    from .extensions import db
+
+    if db.session.get_bind().dialect.name != "sqlite" or g.get("_write_phase"):
+        return
+    g.audit_actor = audit.current_actor()
+    g._write_phase = True
+    db.session.commit()
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

@@ -24,16 +24,18 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from ..attendance.day_results import SessionView, day_results
 from ..attendance.models import PunchBatch, PunchSource
 from ..attendance.punches import (FUTURE_TOLERANCE, PunchIn, clock, committed_with_retry,
-                                  record_punches)
+                                  record_api_punch, record_punches)
 from ..attendance.roster import RosterLine, save_roster
 from ..attendance.roster_import import import_roster
 from ..auth.models import Role
 from ..auth.permissions import MANAGERS, centre_clause, check_access
-from ..db import utcnow
+from ..db import READ_FIRST_ENDPOINTS, begin_write_phase, utcnow
 from ..errors import Forbidden, Invalid
 from ..extensions import db
 from ..importing import ImportFileError
 from ..org.models import Centre, Department, Staff
+from ..scoring.store import rules_for
+from ..timeutil import local_date
 from . import ApiBlueprint, requires
 from .errors import import_rejected
 from .org import ImportFile, ImportReportOut, target_centre
@@ -137,10 +139,9 @@ class PunchesIn(StrictSchema):
                 raise ValidationError(_("Send one punch or a list in punches, not both."),
                                       sorted(single)[0])
             return
-        missing = {"staff_no": _("This field is required."), "at": _("This field is required.")}
-        missing = {k: [v] for k, v in missing.items() if k not in data}
-        if missing:
-            raise ValidationError(missing)
+        missing = [k for k in ("staff_no", "at") if k not in data]
+        if missing:  # (the message translated only when needed: the clock-in's hot path)
+            raise ValidationError({k: [_("This field is required.")] for k in missing})
 
 
 class PunchesOut(Schema):
@@ -314,10 +315,12 @@ def import_roster_file(files):
 def post_punches(body):
     """Record one punch or a list (``punches``), all or none. Two punches of a person within
     the rulebook's duplicate window (60 s) are one: the first is kept, so sending the same
-    punches again adds nothing. The days touched are recomputed. A list is recorded as one
+    punches again adds nothing. The days touched are recomputed before any read of results. A list is recorded as one
     batch (``batch_id``)."""
     single = "punches" not in body
-    rows = [body] if single else body["punches"]
+    if single:
+        return _post_one_punch(body)
+    rows = body["punches"]
     people = _centre_staff(r["staff_no"] for r in rows)
     now = utcnow()
     errors = {}
@@ -332,13 +335,44 @@ def post_punches(body):
     items = [PunchIn(people[r["staff_no"]], r["at"], PunchSource(r.get("source") or "api"),
                      r.get("device")) for r in rows]
     user_id = current_user.id
+    begin_write_phase()
     return committed_with_retry(lambda: _store_punches(items, now, single, user_id))
 
 
+READ_FIRST_ENDPOINTS.add(f"{blp.name}.post_punches")
+
+
+def _post_one_punch(body) -> dict:
+    """The time clock's hot path (issue 8): one query for the person by staff number within
+    the caller's centre, then ``record_api_punch`` (Core statements, the audit entry, the day
+    marked pending instead of recomputed)."""
+    found = db.session.execute(
+        sa.select(Staff.id, Staff.centre_id, Centre.timezone)
+        .join(Centre, Centre.id == Staff.centre_id)
+        .where(Staff.staff_no == body["staff_no"], centre_clause(Staff.centre_id, current_user))
+        ).first()
+    now = utcnow()
+    errors = {}
+    if found is None:
+        errors["staff_no"] = _("Unknown staff number %(no)s.", no=body["staff_no"])
+    if body["at"] > now + FUTURE_TOLERANCE:
+        errors["at"] = _("%(at)s is in the future.", at=body["at"].isoformat())
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    source = PunchSource(body.get("source") or "api")
+    rules_for(found.centre_id, local_date(body["at"], found.timezone))  # read (and kept) now
+    begin_write_phase()
+
+    def store():
+        created = record_api_punch(centre_id=found.centre_id, timezone_name=found.timezone,
+                                   staff_id=found.id,
+                                   at=body["at"], source=source, device=body.get("device"))
+        return {"created": int(created), "duplicates": int(not created), "batch_id": None}
+
+    return committed_with_retry(store)
+
+
 def _store_punches(items: list[PunchIn], now: datetime, single: bool, user_id: int) -> dict:
-    if single:
-        outcome = record_punches(items, now=now)
-        return {"created": outcome.created, "duplicates": outcome.duplicates, "batch_id": None}
     created = duplicates = 0
     batch_id = None
     by_centre: dict[int, list[PunchIn]] = {}
@@ -349,7 +383,7 @@ def _store_punches(items: list[PunchIn], now: datetime, single: bool, user_id: i
                            created_by_id=user_id)
         db.session.add(batch)
         db.session.flush()
-        outcome = record_punches(own, now=now, batch_id=batch.id)
+        outcome = record_punches(own, now=now, batch_id=batch.id, defer=True)
         batch.created, batch.duplicates = outcome.created, outcome.duplicates
         created += outcome.created
         duplicates += outcome.duplicates

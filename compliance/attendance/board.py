@@ -27,6 +27,7 @@ from ..org.models import Centre, Staff
 from ..timeutil import at_local, local_date
 from . import inputs
 from .models import RosterEntry, SessionRecord, Shift
+from .pending import settle
 from .requests import TemporaryAbsence
 from .rules import SessionStatus, session_windows
 
@@ -91,6 +92,7 @@ def build_board(centre: Centre, user, now: datetime, department_id: int | None =
     may see (and to one department when given)."""
     tz = centre.timezone
     day = local_date(now, tz)
+    settle(centre_id=centre.id, first=day, last=day)
     stmt = (sa.select(Staff).where(Staff.centre_id == centre.id, Staff.active.is_(True),
                                    Staff.visible_clause(user))
             .options(selectinload(Staff.window)).order_by(Staff.staff_no))

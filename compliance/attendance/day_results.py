@@ -20,6 +20,7 @@ from ..org.models import Staff
 from . import inputs
 from .compute import evaluate_person_days
 from .models import SessionRecord
+from .pending import settle
 from .rules import SessionStatus
 
 STANDARD_SESSIONS = ("am", "pm")  # the sessions every answer names (API.md)
@@ -71,6 +72,7 @@ def day_results(people: Sequence[Staff], day: date) -> dict[int, dict[str, Sessi
     with ``am`` and ``pm`` always present (``off`` when the day has no such session)."""
     found: dict[int, dict[str, SessionView]] = defaultdict(dict)
     ids = [p.id for p in people]
+    settle(staff_ids=ids, first=day, last=day)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         for record in db.session.scalars(sa.select(SessionRecord).where(

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..org.models import Staff
 from . import inputs
 from .models import Punch, PunchBatch, RosterEntry, SessionRecord, Shift
+from .pending import settle
 from ..timeutil import local_today
 from .reports import Totals, is_pending, leave_label, month_last, session_label
 from .requests import LeaveRequest, PunchCorrection, TemporaryAbsence
@@ -59,6 +60,7 @@ class PersonCalendar:
 def person_month(staff: Staff, first: date) -> PersonCalendar:
     """The month of ``first`` as weeks (Monday first) of days holding the stored sessions."""
     last = month_last(first)
+    settle(staff_ids=[staff.id], first=first, last=last)
     records = db.session.scalars(sa.select(SessionRecord).where(
         SessionRecord.staff_id == staff.id, SessionRecord.day.between(first, last))
         .order_by(SessionRecord.day, SessionRecord.position))
@@ -171,6 +173,7 @@ def _why(record: SessionRecord | None, definition, settings, leave: LeaveRequest
 
 def person_day(staff: Staff, day: date) -> DayEvidence:
     """Everything that decided one person's day."""
+    settle(staff_ids=[staff.id], first=day, last=day)
     tz = inputs.centre_zone(staff.centre_id)
     opens, closes = inputs.day_bounds(day, tz)
     entry = db.session.scalars(sa.select(RosterEntry).where(

@@ -62,6 +62,9 @@ def _departments(centre: Centre) -> list[Department]:
 
 
 def _anomalous_departments(centre: Centre, first: date, last: date) -> set[int]:
+    from .pending import settle
+
+    settle(centre_id=centre.id, first=first, last=last)
     return set(db.session.scalars(sa.select(sa.distinct(SessionRecord.department_id)).where(
         SessionRecord.centre_id == centre.id, SessionRecord.day.between(first, last),
         SessionRecord.status.in_([SessionStatus.abnormal, SessionStatus.absent]))))
@@ -146,3 +149,12 @@ def weekly_bulletin_job():
 def monthly_reports_job():
     told = {c.code: send_monthly_reports(c, local_today(c.timezone)) for c in _centres()}
     return "; ".join(f"{code}: {n} told" for code, n in told.items()) or "no centre"
+
+
+@register_job("attendance_settle_pending", "Recompute the attendance days left pending by "
+              "punches from the API", _l("Settle pending attendance days"),
+              trigger="interval", minutes=1)
+def settle_pending_job():
+    from .pending import settle
+
+    return f"{settle()} days settled"

@@ -328,3 +328,19 @@ class SessionRecord(db.Model):
 
     def can_view(self, user: User) -> bool:
         return staff_rule_allows(user, self.staff_id, self.department_id, self.centre_id)
+
+
+class PendingDay(db.Model):
+    """A person's local day whose stored results (``SessionRecord``) are not yet recomputed
+    after a punch from the API (``pending.py``): the clock-in API records the punch and marks
+    the day here in the same transaction instead of recomputing on the request path. Every
+    reader of stored results settles the pending days of its range first, and a job settles
+    the rest every minute, so nobody reads a stale day. Bookkeeping, not a record of its own:
+    the punch that caused it is the audited row."""
+
+    __tablename__ = "attendance_pending_day"
+    __table_args__ = (sa.Index("ix_attendance_pending_day_centre_id_day", "centre_id", "day"),)
+
+    staff_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    centre_id: Mapped[int]

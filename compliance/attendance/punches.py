@@ -18,7 +18,8 @@ from ..errors import Invalid
 from ..extensions import db
 from ..org.models import Staff
 from ..timeutil import local_date
-from . import inputs
+from .. import audit
+from . import inputs, pending
 from .compute import recompute
 from .models import Punch, PunchSource
 
@@ -64,10 +65,12 @@ def duplicate_window(centre_id: int, at: datetime) -> timedelta:
 
 
 def record_punches(items: list[PunchIn], *, now: datetime, batch_id: int | None = None,
-                   correction_id: int | None = None, field_prefix: str = "punches"
-                   ) -> PunchOutcome:
+                   correction_id: int | None = None, field_prefix: str = "punches",
+                   defer: bool = False) -> PunchOutcome:
     """Store punches (already validated for access), dropping duplicates, and recompute the
-    days they touch. All or nothing: a punch in the future raises ``Invalid`` naming it."""
+    days they touch — or, with ``defer`` (the API), mark them pending (``pending.py``) for
+    the next reader or the settle job. All or nothing: a punch in the future raises
+    ``Invalid`` naming it."""
     for index, item in enumerate(items):
         field = f"{field_prefix}.{index}.at" if len(items) > 1 else "at"
         check_not_future(normalise_instant(item.at), now, field)
@@ -99,9 +102,60 @@ def record_punches(items: list[PunchIn], *, now: datetime, batch_id: int | None 
         db.session.flush()
         if own_created:
             tz = inputs.centre_zone(staff.centre_id)
-            recompute(staff, {local_date(p.at, tz) for p in own_created})
+            days = {local_date(p.at, tz) for p in own_created}
+            if defer:
+                pending.mark(db.session.connection(),
+                             [(staff.centre_id, staff_id, day) for day in days])
+            else:
+                recompute(staff, days)
         created.extend(own_created)
     return PunchOutcome(len(created), duplicates, created)
+
+
+_PUNCH = Punch.__table__
+
+
+def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: datetime,
+                     source: PunchSource, device: str | None) -> bool:
+    """The clock-in API's single punch, lean: Core statements in the request's transaction —
+    one indexed range query for a stored punch within the duplicate window, the insert, its
+    audit entry and the day marked pending (no recompute on the request path). Returns False
+    for a duplicate (nothing stored).
+
+    The audit entry is the same one the ORM hook writes for a ``Punch`` created through the
+    session (action ``create``, entity ``punch``, the row's columns as ``after``), appended
+    to the hash chain with ``audit.append``: every punch stays accountable one by one, and
+    ``audit-verify`` checks it like any other entry."""
+    from ..scoring.store import rules_for
+
+    at = normalise_instant(at)
+    day = local_date(at, timezone_name)
+    window = timedelta(
+        seconds=rules_for(centre_id, day).attendance.duplicate_punch_seconds)
+    connection = db.session.connection()
+    if connection.execute(_NEAR, {"staff": staff_id, "lo": at - window,
+                                  "hi": at + window}).first() is not None:
+        return False
+    values = {"centre_id": centre_id, "staff_id": staff_id, "at": at, "source": source,
+              "device": device, "batch_id": None, "correction_id": None}
+    punch_id = connection.execute(_INSERT, values).scalar_one()
+    # the pending mark before the audit entry: on PostgreSQL the entry takes the chain's lock,
+    # held until the commit, so it is held for the least work
+    pending.mark(connection, [(centre_id, staff_id, day)])
+    entry = audit._base_entry("create", Punch.__tablename__, str(punch_id), centre_id)
+    after = {"id": punch_id, **values}
+    entry.update(before=None, after={key: audit._plain(after[key]) for key in _COLUMNS})
+    audit.append(connection, [entry])
+    return True
+
+
+# built once (the statements of the hot path; their parameters bound at execution)
+_NEAR = (sa.select(_PUNCH.c.id).where(_PUNCH.c.staff_id == sa.bindparam("staff"),
+                                      _PUNCH.c.at >= sa.bindparam("lo"),
+                                      _PUNCH.c.at <= sa.bindparam("hi")).limit(1))
+_INSERT = _PUNCH.insert().returning(_PUNCH.c.id)
+# the keys of the ORM hook's snapshot of a Punch (its attributes are named as its columns)
+_COLUMNS = [column.key for column in _PUNCH.columns]
 
 
 def clock(staff: Staff, *, now: datetime, device: str | None = None) -> PunchOutcome:

@@ -27,6 +27,7 @@ from ..extensions import db
 from ..org.models import Centre, Department, DepartmentKind, Staff
 from ..timeutil import local_today
 from .models import SessionRecord
+from .pending import settle
 from .report_terms import (HALF, code_legend, codes, day_code, days_between,  # noqa: F401
                            is_pending, issue_label, leave_label, month_last, next_month,
                            parse_month, previous_month, session_code, session_label,
@@ -172,6 +173,8 @@ class SessionRow:
 
 
 def _in_scope(user, department_ids: list[int], first: date, last: date):
+    """The clauses of the user's sessions in the range, after settling its pending days."""
+    settle(centre_id=user.centre_id, first=first, last=last)
     return (SessionRecord.visible_clause(user), SessionRecord.department_id.in_(department_ids),
             SessionRecord.day.between(first, last))
 

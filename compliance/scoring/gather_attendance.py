@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..attendance.models import SessionRecord
+from ..attendance.pending import settle
 from ..attendance.rules import SessionStatus
 from ..extensions import db
 from .engine import OFFICIAL_BUSINESS, SessionOutcome
@@ -45,6 +46,9 @@ def _outcomes(rows):
 
 
 def _span(centre_id: int, first: date, last: date):
+    """The clauses of the centre's sessions in the range, after settling its pending days
+    (every gather below builds its query with this)."""
+    settle(centre_id=centre_id, first=first, last=last)
     return (SessionRecord.centre_id == centre_id, SessionRecord.day.between(first, last))
 
 
@@ -97,6 +101,7 @@ def sessions_with_status(centre_id: int, first: date, last: date, statuses: set[
 def status_counts_by_day(user, first: date, last: date) -> dict[date, dict[str, int]]:
     """Per day, how many of the sessions the user may see ended in each status (the
     dashboard's attendance trend)."""
+    settle(centre_id=user.centre_id, first=first, last=last)
     rows = db.session.execute(
         sa.select(SessionRecord.day, SessionRecord.status, sa.func.count())
         .where(SessionRecord.visible_clause(user), SessionRecord.day.between(first, last),

@@ -176,6 +176,9 @@ def person_day(person: Staff, day):
     from ..attendance.inputs import day_bounds
     from ..attendance.models import Punch, SessionRecord
 
+    from ..attendance.pending import settle
+
+    settle(staff_ids=[person.id], first=day, last=day)
     tz = person.department.centre.timezone
     opens, closes = day_bounds(day, tz)
     sessions = db.session.scalars(sa.select(SessionRecord).where(

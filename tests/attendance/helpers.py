@@ -37,12 +37,21 @@ def punch(person, *instants, source="api"):
 
 
 def records(person, day: date = DAY) -> dict[str, SessionRecord]:
+    """The person's stored results of a day as a reader sees them (pending days settled
+    first, as every reader of results does)."""
+    from compliance.attendance.pending import settle
+
+    settle(staff_ids=[person.id], first=day, last=day)
     return {r.session: r for r in db.session.scalars(sa.select(SessionRecord).where(
         SessionRecord.staff_id == person.id, SessionRecord.day == day))}
 
 
 def record_values(person) -> list[tuple]:
-    """Every stored row of a person, as comparable plain values (ids included)."""
+    """Every stored row of a person, as comparable plain values (ids included), pending
+    days settled first."""
+    from compliance.attendance.pending import settle
+
+    settle(staff_ids=[person.id])
     rows = db.session.scalars(sa.select(SessionRecord).where(
         SessionRecord.staff_id == person.id).order_by(SessionRecord.day,
                                                       SessionRecord.position)).all()
