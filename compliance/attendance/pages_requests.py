@@ -246,29 +246,18 @@ def leave_detail(leave_id: int):
                    forms=_leave_forms(item), uncovered=leave.uncovered_days(item))
 
 
-@bp.route("/leave/<int:leave_id>/decide", methods=["POST"])
-@login_required
-def leave_decide(leave_id: int):
-    """approve / reject (reason required) / cancel; errors go back as a flash message."""
-    item = _load(LeaveRequest, leave_id)
-    prefix, action = _action(f"leave{item.id}", f"cancel{item.id}")
+def _decide(item, record_prefix: str, cancel_prefix: str, detail_url: str, steps: dict,
+            done_message):
+    """The decision post of a leave request or a correction: approve / reject (reason
+    required) / cancel through ``steps[action](note, prefix)``, one commit; a refused step
+    goes back as a flash message and changes nothing."""
+    prefix, action = _action(record_prefix, cancel_prefix)
     form = DecisionForm(prefix=prefix)
-    back = _safe_next(form.next.data, url_for(".leave_detail", leave_id=item.id))
-    if not form.validate_on_submit():
+    back = _safe_next(form.next.data, detail_url)
+    if not form.validate_on_submit() or action not in steps:
         abort(400)
-    note = form.note.data or ""
     try:
-        if action == "approve":
-            substitute_no = request.form.get(f"{prefix}-substitute_staff_no") or None
-            substitute = staff_by_no(current_user, substitute_no, "substitute_staff_no") \
-                if substitute_no else None
-            leave.approve(item, current_user, note, substitute)
-        elif action == "reject":
-            leave.reject(item, current_user, note)
-        elif action == "cancel":
-            leave.cancel(item, current_user, note)
-        else:
-            abort(400)
+        steps[action](form.note.data or "", prefix)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -276,8 +265,29 @@ def leave_decide(leave_id: int):
         if error.status == 403:
             abort(403)
         return redirect(back), 303
-    flash(_("Leave request #%(id)d: %(state)s.", id=item.id, state=item.state.label), "success")
+    flash(done_message(item), "success")
     return redirect(back), 303
+
+
+@bp.route("/leave/<int:leave_id>/decide", methods=["POST"])
+@login_required
+def leave_decide(leave_id: int):
+    """approve (with the substitute chosen there) / reject / cancel."""
+    item = _load(LeaveRequest, leave_id)
+
+    def approve(note, prefix):
+        substitute_no = request.form.get(f"{prefix}-substitute_staff_no") or None
+        substitute = staff_by_no(current_user, substitute_no, "substitute_staff_no") \
+            if substitute_no else None
+        leave.approve(item, current_user, note, substitute)
+
+    return _decide(item, f"leave{item.id}", f"cancel{item.id}",
+                   url_for(".leave_detail", leave_id=item.id), {
+                       "approve": approve,
+                       "reject": lambda note, _p: leave.reject(item, current_user, note),
+                       "cancel": lambda note, _p: leave.cancel(item, current_user, note)},
+                   lambda i: _("Leave request #%(id)d: %(state)s.", id=i.id,
+                               state=i.state.label))
 
 
 # --- corrections ---
@@ -371,30 +381,13 @@ def correction_detail(correction_id: int):
 @login_required
 def correction_decide(correction_id: int):
     item = _load(PunchCorrection, correction_id)
-    prefix, action = _action(f"corr{item.id}", f"cancelc{item.id}")
-    form = DecisionForm(prefix=prefix)
-    back = _safe_next(form.next.data, url_for(".correction_detail", correction_id=item.id))
-    if not form.validate_on_submit():
-        abort(400)
-    note = form.note.data or ""
-    try:
-        if action == "approve":
-            corrections.approve(item, current_user, note)
-        elif action == "reject":
-            corrections.reject(item, current_user, note)
-        elif action == "cancel":
-            corrections.cancel(item, current_user)
-        else:
-            abort(400)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        if error.status == 403:
-            abort(403)
-        return redirect(back), 303
-    flash(_("Correction #%(id)d: %(state)s.", id=item.id, state=item.state.label), "success")
-    return redirect(back), 303
+    return _decide(item, f"corr{item.id}", f"cancelc{item.id}",
+                   url_for(".correction_detail", correction_id=item.id), {
+                       "approve": lambda note, _p: corrections.approve(item, current_user, note),
+                       "reject": lambda note, _p: corrections.reject(item, current_user, note),
+                       "cancel": lambda note, _p: corrections.cancel(item, current_user)},
+                   lambda i: _("Correction #%(id)d: %(state)s.", id=i.id,
+                               state=i.state.label))
 
 
 # --- approval queue ---
