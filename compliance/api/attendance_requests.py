@@ -166,6 +166,20 @@ def _filter_staff(stmt, model, query):
     return stmt
 
 
+def _request_list(model, query, first, last):
+    """The caller's visible leave requests or corrections filtered by person, state and the
+    span ``first``..``last`` meeting ``from``..``to``, newest first."""
+    stmt = _filter_staff(visible(model), model, query)
+    if "state" in query:
+        stmt = stmt.where(model.state == query["state"])
+    if "from_" in query:
+        stmt = stmt.where(last >= query["from_"])
+    if "to" in query:
+        stmt = stmt.where(first <= query["to"])
+    stmt = stmt.order_by(first.desc(), model.id.desc())
+    return {"items": db.session.scalars(stmt.limit(LIST_LIMIT)).all()}
+
+
 def _optional_staff(staff_no: str | None, field: str) -> Staff | None:
     return staff_by_no(current_user, staff_no, field) if staff_no else None
 
@@ -194,15 +208,7 @@ def create_leave(body):
 @blp.response(200, items_schema(LeaveOut, "LeaveList"))
 def list_leave(query):
     """Leave requests the caller may see (a staff token: its own), newest first."""
-    stmt = _filter_staff(visible(LeaveRequest), LeaveRequest, query)
-    if "state" in query:
-        stmt = stmt.where(LeaveRequest.state == query["state"])
-    if "from_" in query:
-        stmt = stmt.where(LeaveRequest.to_date >= query["from_"])
-    if "to" in query:
-        stmt = stmt.where(LeaveRequest.from_date <= query["to"])
-    stmt = stmt.order_by(LeaveRequest.from_date.desc(), LeaveRequest.id.desc())
-    return {"items": db.session.scalars(stmt.limit(LIST_LIMIT)).all()}
+    return _request_list(LeaveRequest, query, LeaveRequest.from_date, LeaveRequest.to_date)
 
 
 @blp.route("/leave/<int:leave_id>", methods=["GET"])
@@ -268,15 +274,7 @@ def create_correction(body):
 @blp.response(200, items_schema(CorrectionOut, "CorrectionList"))
 def list_corrections(query):
     """Punch corrections the caller may see (a staff token: its own), newest first."""
-    stmt = _filter_staff(visible(PunchCorrection), PunchCorrection, query)
-    if "state" in query:
-        stmt = stmt.where(PunchCorrection.state == query["state"])
-    if "from_" in query:
-        stmt = stmt.where(PunchCorrection.day >= query["from_"])
-    if "to" in query:
-        stmt = stmt.where(PunchCorrection.day <= query["to"])
-    stmt = stmt.order_by(PunchCorrection.day.desc(), PunchCorrection.id.desc())
-    return {"items": db.session.scalars(stmt.limit(LIST_LIMIT)).all()}
+    return _request_list(PunchCorrection, query, PunchCorrection.day, PunchCorrection.day)
 
 
 @blp.route("/corrections/allowance", methods=["GET"])
