@@ -138,3 +138,38 @@ def read_table(filename: str, stream: IO[bytes] | bytes, columns: list[Column]):
         values = {f: _cell_text(raw[i]) if i < len(raw) else "" for f, i in positions.items()}
         if any(values.values()):
             yield number, values
+
+
+def upserted_message(report) -> str:
+    """The success line of an import that creates, updates or leaves rows as they were."""
+    return _("Imported %(rows)d rows: %(created)d new, %(updated)d changed, "
+             "%(unchanged)d unchanged.", rows=report.rows, created=report.created,
+             updated=report.updated, unchanged=report.unchanged)
+
+
+def run_import_form(form, run, done_message):
+    """The upload step of every import page: validate ``form`` (its ``file`` field), run
+    ``run(filename, data)`` and keep the result only when every row is good — commit and
+    flash ``done_message(report)`` — otherwise roll back and say how many rows failed. An
+    unreadable file is reported on the form's field. Returns ``(report or None, status)``."""
+    from flask import flash, request
+
+    from .extensions import db
+
+    if not form.validate_on_submit():
+        return None, 400 if request.method == "POST" else 200
+    upload = form.file.data
+    try:
+        report = run(upload.filename or "", upload.read())
+    except ImportFileError as error:
+        db.session.rollback()
+        form.file.errors.append(str(error))
+        return None, 400
+    if report.ok:
+        db.session.commit()
+        flash(done_message(report), "success")
+        return report, 200
+    db.session.rollback()
+    flash(_("Nothing was imported: %(count)d errors. Correct the file and import it again.",
+            count=len(report.errors)), "error")
+    return report, 400

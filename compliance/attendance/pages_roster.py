@@ -25,7 +25,7 @@ from ..auth.permissions import LEADS_AND_MANAGERS, MANAGERS, get_visible_or_404,
 from ..db import utcnow
 from ..errors import DomainError
 from ..extensions import db
-from ..importing import ImportFileError
+from ..importing import run_import_form, upserted_message
 from ..org.models import Centre, Department, Staff, Window
 from ..web import add_nav
 from .day_results import day_results
@@ -337,35 +337,14 @@ def roster_copy():
 def roster_import():
     """Roster rows from a spreadsheet: all rows or none, with a per-row report."""
     form = RosterImportForm()
-    report = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
+
+    def run(name, data):
         if current_user.is_unit_lead:
             department = db.session.get(Department, current_user.department_id)
-            centre_id, department_id = department.centre_id, department.id
-        else:
-            centre_id, department_id = _import_centre(), None
-        try:
-            report = import_roster(centre_id, upload.filename or "", upload.read(),
-                                   department_id=department_id)
-        except ImportFileError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error))
-            status = 400
-        else:
-            if report.ok:
-                db.session.commit()
-                flash(_("Imported %(rows)d rows: %(created)d new, %(updated)d changed, "
-                        "%(unchanged)d unchanged.", rows=report.rows, created=report.created,
-                        updated=report.updated, unchanged=report.unchanged), "success")
-            else:
-                db.session.rollback()
-                flash(_("Nothing was imported: %(count)d errors. Correct the file and import "
-                        "it again.", count=len(report.errors)), "error")
-                status = 400
-    elif request.method == "POST":
-        status = 400
+            return import_roster(department.centre_id, name, data, department_id=department.id)
+        return import_roster(_import_centre(), name, data, department_id=None)
+
+    report, status = run_import_form(form, run, upserted_message)
     return render_template("attendance/roster_import.html", form=form, report=report), status
 
 

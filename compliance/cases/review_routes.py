@@ -13,7 +13,7 @@ from ..auth.models import Role
 from ..auth.permissions import roles_required, visible
 from ..errors import DomainError
 from ..extensions import db
-from ..importing import ImportFileError
+from ..importing import run_import_form
 from ..org.forms import ImportForm
 from ..org.models import Staff, Window
 from ..timeutil import local_today
@@ -106,29 +106,10 @@ def review_new():
 @roles_required(Role.hr, Role.admin)
 def review_import():
     form = ImportForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            report = import_reviews(current_user, _creation_centre_id(), upload.filename,
-                                    upload.read())
-        except ImportFileError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error))
-            status = 400
-        else:
-            if report.ok:
-                db.session.commit()
-                flash(_("Imported %(rows)d rows: %(created)d new, %(unchanged)d already "
-                        "imported.", rows=report.rows, created=report.created,
-                        unchanged=report.unchanged), "success")
-            else:
-                db.session.rollback()
-                flash(_("Nothing was imported: %(count)d errors. Correct the file and import "
-                        "it again.", count=len(report.errors)), "error")
-                status = 400
-    elif request.method == "POST":
-        status = 400
+    report, status = run_import_form(
+        form, lambda name, data: import_reviews(current_user, _creation_centre_id(), name, data),
+        lambda r: _("Imported %(rows)d rows: %(created)d new, %(unchanged)d already "
+                    "imported.", rows=r.rows, created=r.created, unchanged=r.unchanged))
     return render_template("cases/import.html", form=form, report=report), status
 
 

@@ -10,7 +10,7 @@ from ..auth.models import Role
 from ..auth.permissions import MANAGERS, get_visible_or_404, roles_required, visible
 from ..errors import DomainError
 from ..extensions import db
-from ..importing import ImportFileError
+from ..importing import run_import_form, upserted_message
 from . import operations
 from .forms import CentreForm, DepartmentForm, ImportForm, StaffForm, WindowForm
 from .models import Centre, Department, DepartmentKind, Employment, Gender, Staff, Window, Zone
@@ -227,27 +227,7 @@ def staff_form(staff_no: str | None = None):
 @roles_required(*MANAGERS)
 def staff_import():
     form = ImportForm()
-    report = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            report = operations.import_staff(_target_centre_id(), upload.filename, upload.read())
-        except ImportFileError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error))
-            status = 400
-        else:
-            if report.ok:
-                db.session.commit()
-                flash(_("Imported %(rows)d rows: %(created)d new, %(updated)d changed, "
-                        "%(unchanged)d unchanged.", rows=report.rows, created=report.created,
-                        updated=report.updated, unchanged=report.unchanged), "success")
-            else:
-                db.session.rollback()
-                flash(_("Nothing was imported: %(count)d errors. Correct the file and import "
-                        "it again.", count=len(report.errors)), "error")
-                status = 400
-    elif request.method == "POST":
-        status = 400
+    report, status = run_import_form(
+        form, lambda name, data: operations.import_staff(_target_centre_id(), name, data),
+        upserted_message)
     return render_template("org/import.html", form=form, report=report), status
