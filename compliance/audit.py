@@ -152,7 +152,7 @@ def _primary_key(obj) -> str:
 def _lock_chain(connection) -> None:
     """Serialise appends so the chain stays linear (SQLite already has one writer)."""
     if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(7262001)"))
+        connection.execute(_LOCK)
 
 
 def append(connection, entries: list[dict]) -> None:
@@ -160,19 +160,22 @@ def append(connection, entries: list[dict]) -> None:
     if not entries:
         return
     _lock_chain(connection)
-    table = AuditEntry.__table__
-    prev = connection.execute(
-        sa.select(table.c.hash).order_by(table.c.id.desc()).limit(1)
-    ).scalar()
+    prev = connection.execute(_LAST_HASH).scalar()
     prev = prev or GENESIS
     rows = []
     for entry in entries:
         digest = entry_hash(_hashed_fields(entry), prev)
         rows.append({**entry, "prev_hash": prev, "hash": digest})
         prev = digest
-    insert = table.insert()
     for row in rows:  # one by one: ids must follow chain order on every engine
-        connection.execute(insert, row)
+        connection.execute(_INSERT, row)
+
+
+# built once (every audited write runs them)
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(7262001)")
+_LAST_HASH = (sa.select(AuditEntry.__table__.c.hash)
+              .order_by(AuditEntry.__table__.c.id.desc()).limit(1))
+_INSERT = AuditEntry.__table__.insert()
 
 
 def _base_entry(action: str, entity: str, entity_id: str | None, centre_id: int | None) -> dict:

@@ -346,11 +346,10 @@ def _post_one_punch(body) -> dict:
     """The time clock's hot path (issue 8): one query for the person by staff number within
     the caller's centre, then ``record_api_punch`` (Core statements, the audit entry, the day
     marked pending instead of recomputed)."""
+    centre_id = current_user.centre_id
     found = db.session.execute(
-        sa.select(Staff.id, Staff.centre_id, Centre.timezone)
-        .join(Centre, Centre.id == Staff.centre_id)
-        .where(Staff.staff_no == body["staff_no"], centre_clause(Staff.centre_id, current_user))
-        ).first()
+        _STAFF_ANYWHERE if centre_id is None else _STAFF_IN_CENTRE,
+        {"no": body["staff_no"], "centre": centre_id}).first()
     now = utcnow()
     errors = {}
     if found is None:
@@ -370,6 +369,14 @@ def _post_one_punch(body) -> dict:
         return {"created": int(created), "duplicates": int(not created), "batch_id": None}
 
     return committed_with_retry(store)
+
+
+# built once: the person of a single punch, by staff number, in the caller's centre (or any
+# centre for a deployment-wide login)
+_STAFF_ANYWHERE = (sa.select(Staff.id, Staff.centre_id, Centre.timezone)
+                   .join(Centre, Centre.id == Staff.centre_id)
+                   .where(Staff.staff_no == sa.bindparam("no")))
+_STAFF_IN_CENTRE = _STAFF_ANYWHERE.where(Staff.centre_id == sa.bindparam("centre"))
 
 
 def _store_punches(items: list[PunchIn], now: datetime, single: bool, user_id: int) -> dict:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from functools import lru_cache
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -37,22 +36,22 @@ from .models import PendingDay
 _TABLE = PendingDay.__table__
 
 
-@lru_cache(maxsize=None)
-def _upsert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(_TABLE)
-    return stmt.on_conflict_do_update(index_elements=["staff_id", "day"],
-                                      set_={"centre_id": stmt.excluded.centre_id})
+# The upsert as text: the same SQL on SQLite and PostgreSQL, and (unlike the dialects'
+# ``insert().on_conflict_do_update()``) a statement SQLAlchemy compiles once and caches.
+_UPSERT = sa.text(
+    "INSERT INTO attendance_pending_day (centre_id, staff_id, day) "
+    "VALUES (:centre_id, :staff_id, :day) "
+    "ON CONFLICT (staff_id, day) DO UPDATE SET centre_id = excluded.centre_id"
+).bindparams(sa.bindparam("centre_id", type_=sa.Integer),
+             sa.bindparam("staff_id", type_=sa.Integer),
+             sa.bindparam("day", type_=sa.Date))
 
 
 def mark(connection, rows: Iterable[tuple[int, int, date]]) -> None:
     """Mark (centre id, staff id, local day) pending, in the caller's transaction."""
     values = [{"centre_id": c, "staff_id": s, "day": d} for c, s, d in set(rows)]
     if values:
-        connection.execute(_upsert(connection.dialect.name), values)
+        connection.execute(_UPSERT, values)
 
 
 def settle(*, centre_id: int | None = None, staff_ids: Iterable[int] | None = None,

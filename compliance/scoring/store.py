@@ -36,11 +36,21 @@ def _default_rules() -> Rules:
     return Rules.default()
 
 
-@lru_cache(maxsize=64)
-def _rules_from(fingerprint_: str, document_json: str) -> Rules:
-    import json
+# Parsed rulebooks by fingerprint (the hash of the document, so an entry never goes stale):
+# a process reads a version's document once, not in every request that needs its rules.
+_PARSED: dict[str, Rules] = {}
+_PARSED_MAX = 256
 
-    return Rules.from_doc(json.loads(document_json))
+
+def _rules_of_version(version_id: int, fingerprint_: str) -> Rules:
+    rules = _PARSED.get(fingerprint_)
+    if rules is None:
+        document = db.session.execute(_DOCUMENT, {"id": version_id}).scalar_one()
+        rules = Rules.from_doc(document)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[fingerprint_] = rules
+    return rules
 
 
 def version_for(centre_id: int | None, day: date) -> RulebookVersion | None:
@@ -58,19 +68,15 @@ def _timeline(centre_id: int | None) -> list[tuple[date, bool, int, str]]:
     """``(effective_from, centre's own, id, fingerprint)`` of the versions that apply to a
     centre, in the order ``version_for`` resolves them (a centre's own version wins over an
     every-centre one of the same date)."""
-    rows = db.session.execute(
-        sa.select(RulebookVersion.effective_from, RulebookVersion.centre_id, RulebookVersion.id,
-                  RulebookVersion.fingerprint)
-        .where(sa.or_(RulebookVersion.centre_id == centre_id,
-                      RulebookVersion.centre_id.is_(None))))
+    rows = db.session.execute(_TIMELINE, {"centre": centre_id})
     return sorted((r.effective_from, r.centre_id is not None, r.id, r.fingerprint) for r in rows)
 
 
 def rules_for(centre_id: int | None, day: date) -> Rules:
     """The rules in force in a centre on a day: the latest version effective on or before
     it, else the defaults (same rule as :func:`version_for`). The centre's versions are read
-    once per request or job, so scoring a year of days costs one query."""
-    import json
+    once per request or job, so scoring a year of days costs one query; a version's document
+    is parsed once per process."""
     from bisect import bisect_right
 
     cache = g.setdefault("_rules_cache", {}) if has_app_context() else {}
@@ -84,11 +90,17 @@ def rules_for(centre_id: int | None, day: date) -> Rules:
             cache[key] = _default_rules()
         else:
             _day, _own, version_id, print_ = timeline[index - 1]
-            if ("document", version_id) not in cache:
-                document = db.session.get(RulebookVersion, version_id).document
-                cache[("document", version_id)] = json.dumps(document, sort_keys=True)
-            cache[key] = _rules_from(print_, cache[("document", version_id)])
+            cache[key] = _rules_of_version(version_id, print_)
     return cache[key]
+
+
+# built once (read on the clock-in's hot path)
+_TABLE = RulebookVersion.__table__
+_TIMELINE = (sa.select(_TABLE.c.effective_from, _TABLE.c.centre_id, _TABLE.c.id,
+                       _TABLE.c.fingerprint)
+             .where(sa.or_(_TABLE.c.centre_id == sa.bindparam("centre"),
+                           _TABLE.c.centre_id.is_(None))))
+_DOCUMENT = sa.select(_TABLE.c.document).where(_TABLE.c.id == sa.bindparam("id"))
 
 
 def save_version(centre_id: int | None, effective_from: date, changes: dict, note: str,
