@@ -152,17 +152,9 @@ def _init_login(app: Flask) -> None:
 def _configure_engine(engine) -> None:
     """SQLite: WAL, NORMAL sync, a busy timeout, foreign keys, and BEGIN IMMEDIATE for any
     transaction that may write (ARCHITECTURE: a read-then-write transaction under a plain
-    BEGIN fails with 'database is locked' under concurrency), queued on the database's write
-    lock file first (``compliance.sqlite_lock``)."""
+    BEGIN fails with 'database is locked' under concurrency)."""
     if engine.dialect.name != "sqlite":
         return
-    from .sqlite_lock import connection_factory
-
-    factory = connection_factory(engine.url.database)
-    if factory is not None:
-        @event.listens_for(engine, "do_connect")
-        def _with_write_lock(_dialect, _record, _cargs, cparams):
-            cparams["factory"] = factory
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -183,8 +175,4 @@ def _configure_engine(engine) -> None:
         read_only = has_request_context() and (
             request.method in ("GET", "HEAD", "OPTIONS")
             or (request.endpoint in READ_FIRST_ENDPOINTS and not g.get("_write_phase")))
-        if not read_only:
-            dbapi = connection.connection.dbapi_connection
-            if factory is not None and isinstance(dbapi, factory):
-                dbapi.take_write_lock()  # queue for the write here, not in SQLite's busy handler
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
