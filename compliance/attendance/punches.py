@@ -118,7 +118,7 @@ _PUNCH = Punch.__table__
 def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: datetime,
                      source: PunchSource, device: str | None) -> bool:
     """The clock-in API's single punch, lean: Core statements in the request's transaction —
-    one indexed range query for a stored punch within the duplicate window, the insert, its
+    the insert unless a stored punch lies within the duplicate window (one statement), its
     audit entry and the day marked pending (no recompute on the request path). Returns False
     for a duplicate (nothing stored).
 
@@ -133,12 +133,12 @@ def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: d
     window = timedelta(
         seconds=rules_for(centre_id, day).attendance.duplicate_punch_seconds)
     connection = db.session.connection()
-    if connection.execute(_NEAR, {"staff": staff_id, "lo": at - window,
-                                  "hi": at + window}).first() is not None:
-        return False
     values = {"centre_id": centre_id, "staff_id": staff_id, "at": at, "source": source,
               "device": device, "batch_id": None, "correction_id": None}
-    punch_id = connection.execute(_INSERT, values).scalar_one()
+    punch_id = connection.execute(
+        _INSERT_UNLESS_NEAR, {**values, "lo": at - window, "hi": at + window}).scalar()
+    if punch_id is None:  # a stored punch within the duplicate window: nothing inserted
+        return False
     # the pending mark before the audit entry: on PostgreSQL the entry takes the chain's lock,
     # held until the commit, so it is held for the least work
     pending.mark(connection, [(centre_id, staff_id, day)])
@@ -149,11 +149,16 @@ def record_api_punch(*, centre_id: int, timezone_name: str, staff_id: int, at: d
     return True
 
 
-# built once (the statements of the hot path; their parameters bound at execution)
-_NEAR = (sa.select(_PUNCH.c.id).where(_PUNCH.c.staff_id == sa.bindparam("staff"),
-                                      _PUNCH.c.at >= sa.bindparam("lo"),
-                                      _PUNCH.c.at <= sa.bindparam("hi")).limit(1))
-_INSERT = _PUNCH.insert().returning(_PUNCH.c.id)
+# built once (the statement of the hot path; its parameters bound at execution): the insert
+# of a punch unless the person has one within the duplicate window [lo, hi], in one statement
+_INSERT_UNLESS_NEAR = _PUNCH.insert().from_select(
+    [column.key for column in _PUNCH.columns if column.key != "id"],
+    sa.select(*[sa.bindparam(column.key, type_=column.type)
+                for column in _PUNCH.columns if column.key != "id"])
+    .where(~sa.exists().where(_PUNCH.c.staff_id == sa.bindparam("staff_id"),
+                              _PUNCH.c.at >= sa.bindparam("lo", type_=_PUNCH.c.at.type),
+                              _PUNCH.c.at <= sa.bindparam("hi", type_=_PUNCH.c.at.type))),
+).returning(_PUNCH.c.id)
 # the keys of the ORM hook's snapshot of a Punch (its attributes are named as its columns)
 _COLUMNS = [column.key for column in _PUNCH.columns]
 
