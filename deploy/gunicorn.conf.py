@@ -1,7 +1,9 @@
 """gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py 'compliance:create_app()'`.
 
 Sync workers: a threaded worker with keep-alive halved throughput on this kind of machine
-(ARCHITECTURE.md). Workers = 2 × cores + 1 is gunicorn's own rule of thumb.
+(ARCHITECTURE.md). Workers = 2 × cores + 1 is gunicorn's own rule of thumb; it keeps pages
+answering while long imports and exports hold workers. The clock-in API alone is CPU-bound and
+is served best with one worker per core (README, Performance): set COMPLIANCE_WORKERS then.
 """
 import multiprocessing
 import os
