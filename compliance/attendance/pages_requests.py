@@ -105,11 +105,11 @@ def _centre_today() -> date:
 
 
 def _people() -> list[Staff]:
-    """The people the user may file requests for."""
+    """The people the user may file requests for: every one of them (a centre's HR picks
+    from its whole staff, by staff number or name; the browser's list jumps as they type)."""
     if current_user.is_staff:
         return [current_user.staff] if current_user.staff else []
-    rows = db.session.scalars(visible(Staff).where(Staff.active).order_by(Staff.staff_no)
-                              .limit(LIST_LIMIT))
+    rows = db.session.scalars(visible(Staff).where(Staff.active).order_by(Staff.staff_no))
     return [s for s in rows if may_file_for(current_user, s)]
 
 

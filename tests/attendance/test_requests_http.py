@@ -274,3 +274,28 @@ def test_away_page_leaves_and_comes_back(client, world):
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     login(client, "hr_a")
     assert f'data-id="{absence.id}"' in client.get("/attendance/absences").data.decode()
+
+
+def test_hr_files_for_anyone_of_a_large_centre(client, world):
+    """The person list of the request forms holds the whole centre, not its first few hundred
+    (a centre of 2,000 staff files leave and corrections for the last of them too)."""
+    from compliance.attendance.pages_requests import LIST_LIMIT
+    from compliance.org.models import Employment, Gender
+    from compliance.org.operations import StaffData, save_staff
+
+    last = f"Z{LIST_LIMIT + 50:04d}"
+    for n in range(1, LIST_LIMIT + 51):
+        save_staff(world.a.id, StaffData(f"Z{n:04d}", f"员工{n}", Gender.F, world.dept1.code,
+                                         Employment.direct, None))
+    db.session.commit()
+    login(client, "hr_a")
+    for path in ("/attendance/leave/new", "/attendance/corrections/new"):
+        page = client.get(path).data.decode()
+        assert f'<option value="{last}">' in page, path
+    token = _form(client, "/attendance/leave/new")
+    answer = client.post("/attendance/leave/new", data={
+        "csrf_token": token, "staff_no": last, "type": "sick", "from_date": DAY.isoformat(),
+        "from_session": "am", "to_date": DAY.isoformat(), "to_session": "pm", "reason": "发烧"})
+    assert answer.status_code == 302
+    filed = db.session.scalars(sa.select(LeaveRequest)).one()
+    assert filed.staff.staff_no == last
