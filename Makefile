@@ -49,7 +49,9 @@ test: $(VENV)/.dev translations browser
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: $(VENV)/.dev translations wrk
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@missed=""; for b in bench/bench_*.py; do echo "== $$b"; \
+	  $(BIN)/python $$b || missed="$$missed $$b"; done; \
+	  if [ -n "$$missed" ]; then echo "goals missed or failed:$$missed"; exit 1; fi
 
 # Refresh the message catalogues after changing user-facing strings.
 extract: $(VENV)/.runtime
