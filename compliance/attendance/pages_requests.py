@@ -117,6 +117,25 @@ def _person_choices(people) -> list[tuple[str, str]]:
     return [(s.staff_no, f"{s.staff_no} {s.name}") for s in people]
 
 
+def _submit(form, create):
+    """The filing step of a request form: on a real submit (not "check", which only re-reads
+    the form), validate, create and commit. Returns the created request (None when nothing
+    was made) and the status to show the form with: 400 for invalid input, the domain
+    error's status with its message on the field it names."""
+    if request.method != "POST" or "check" in request.form:
+        return None, 200
+    if not form.validate_on_submit():
+        return None, 400
+    try:
+        created = create()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _form_errors(form, error)
+        return None, error.status
+    return created, 200
+
+
 def _safe_next(target: str | None, default: str) -> str:
     target = target or ""
     return target if target.startswith("/") and not target.startswith("//") else default
@@ -151,7 +170,7 @@ def leave_list():
                    states=list(RequestState))
 
 
-def _leave_data(form: LeaveForm, people) -> leave.LeaveData:
+def _leave_data(form: LeaveForm) -> leave.LeaveData:
     staff = staff_by_no(current_user, form.staff_no.data)
     substitute = staff_by_no(current_user, form.substitute_staff_no.data,
                              "substitute_staff_no") if form.substitute_staff_no.data else None
@@ -193,21 +212,11 @@ def leave_new():
                                     "to_date": today})
     form.staff_no.choices = _person_choices(people)
     form.substitute_staff_no.choices, staff = _substitute_choices(form, people)
-    status = 200
-    if request.method == "POST" and "check" not in request.form:
-        if form.validate_on_submit():
-            try:
-                created = leave.request_leave(_leave_data(form, people), current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                _form_errors(form, error)
-                status = error.status
-            else:
-                flash(_("Leave request #%(id)d sent for approval.", id=created.id), "success")
-                return redirect(url_for(".leave_detail", leave_id=created.id))
-        else:
-            status = 400
+    created, status = _submit(form, lambda: leave.request_leave(_leave_data(form),
+                                                                current_user))
+    if created is not None:
+        flash(_("Leave request #%(id)d sent for approval.", id=created.id), "success")
+        return redirect(url_for(".leave_detail", leave_id=created.id))
     return _render("attendance/leave_form.html", form=form, staff=staff,
                    needs_substitute=staff is not None and leave.needs_substitute(staff)), status
 
@@ -329,26 +338,14 @@ def correction_new():
     form.session.choices = _session_choices(people[0].centre_id)
     staff = next((s for s in people if s.staff_no == form.staff_no.data), people[0])
     use = corrections.cap_use(staff, form.date.data or today)
-    status = 200
-    if request.method == "POST" and "check" not in request.form:
-        if form.validate_on_submit():
-            try:
-                created = corrections.request_correction(
-                    current_user, corrections.CorrectionData(
-                        staff=staff_by_no(current_user, form.staff_no.data),
-                        day=form.date.data, session=form.session.data,
-                        kind=CorrectionKind(form.kind.data), time=form.time.data,
-                        reason=form.reason.data or ""))
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                _form_errors(form, error)
-                status = error.status
-            else:
-                flash(_("Correction #%(id)d sent for approval.", id=created.id), "success")
-                return redirect(url_for(".correction_detail", correction_id=created.id))
-        else:
-            status = 400
+    created, status = _submit(form, lambda: corrections.request_correction(
+        current_user, corrections.CorrectionData(
+            staff=staff_by_no(current_user, form.staff_no.data), day=form.date.data,
+            session=form.session.data, kind=CorrectionKind(form.kind.data),
+            time=form.time.data, reason=form.reason.data or "")))
+    if created is not None:
+        flash(_("Correction #%(id)d sent for approval.", id=created.id), "success")
+        return redirect(url_for(".correction_detail", correction_id=created.id))
     return _render("attendance/correction_form.html", form=form, staff=staff,
                    use=use, month=(form.date.data or today).strftime("%Y-%m")), status
 
